@@ -33,7 +33,7 @@ fn v1_8(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
     }
     Forbidden::new(
         "allowPrivilegeEscalation != false",
-        format!("{} must set securityContext.allowPrivilegeEscalation=false", containers_phrase(&bad)),
+        containers_phrase(&bad) + " must set securityContext.allowPrivilegeEscalation=false",
     )
 }
 

@@ -54,10 +54,7 @@ fn v1_22(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
     }
     let mut details = Vec::with_capacity(2);
     if !missing_drop_all.is_empty() {
-        details.push(format!(
-            r#"{} must set securityContext.capabilities.drop=["ALL"]"#,
-            containers_phrase(&missing_drop_all)
-        ));
+        details.push(containers_phrase(&missing_drop_all) + r#" must set securityContext.capabilities.drop=["ALL"]"#);
     }
     if !adding_forbidden.is_empty() {
         details.push(format!(

@@ -219,6 +219,20 @@ pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
         return String::new();
     }
     let mut out = String::with_capacity(items.iter().map(|s| s.as_ref().len() + 4).sum());
+    push_quoted(&mut out, items);
+    out
+}
+
+/// `container "a"` / `containers "a", "b"`.
+pub(crate) fn containers_phrase<S: AsRef<str>>(names: &[S]) -> String {
+    let mut out = String::with_capacity(12 + names.iter().map(|s| s.as_ref().len() + 4).sum::<usize>());
+    out.push_str(pluralize("container ", "containers ", names.len()));
+    push_quoted(&mut out, names);
+    out
+}
+
+/// Appends Go's `joinQuote(items)` to `out`.
+pub(crate) fn push_quoted<S: AsRef<str>>(out: &mut String, items: &[S]) {
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
@@ -227,12 +241,6 @@ pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
         out.push_str(item.as_ref());
         out.push('"');
     }
-    out
-}
-
-/// `container "a"` / `containers "a", "b"`.
-pub(crate) fn containers_phrase<S: AsRef<str>>(names: &[S]) -> String {
-    format!("{} {}", pluralize("container", "containers", names.len()), join_quote(names))
 }
 
 /// The "who set it" phrase: `pod`, the containers, joined with ` and `.

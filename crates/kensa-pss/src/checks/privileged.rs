@@ -27,7 +27,7 @@ fn v1_0(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
     if bad.is_empty() {
         return None;
     }
-    Forbidden::new("privileged", format!("{} must not set securityContext.privileged=true", containers_phrase(&bad)))
+    Forbidden::new("privileged", containers_phrase(&bad) + " must not set securityContext.privileged=true")
 }
 
 fn remedies(_: &ObjectMeta, spec: &PodSpec, _: Version) -> Vec<Remedy> {

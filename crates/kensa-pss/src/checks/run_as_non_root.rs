@@ -63,7 +63,7 @@ fn v1_0(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
         let names: Vec<&str> = f.implicit.iter().map(|(n, _)| *n).collect();
         return Forbidden::new(
             "runAsNonRoot != true",
-            format!("pod or {} must set securityContext.runAsNonRoot=true", containers_phrase(&names)),
+            "pod or ".to_owned() + &containers_phrase(&names) + " must set securityContext.runAsNonRoot=true",
         );
     }
     None

@@ -62,10 +62,9 @@ fn v1_19(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
     if !implicit.is_empty() {
         return Forbidden::new(
             "seccompProfile",
-            format!(
-                r#"pod or {} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost""#,
-                containers_phrase(&implicit)
-            ),
+            "pod or ".to_owned()
+                + &containers_phrase(&implicit)
+                + r#" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost""#,
         );
     }
     None
