@@ -59,28 +59,53 @@ const TYPICAL_FAILING: &str = r#"{
 
 fn pod(json: &str) -> (ObjectMeta, PodSpec) {
     let value: serde_json::Value = serde_json::from_str(json).unwrap();
-    (serde_json::from_value(value["metadata"].clone()).unwrap(), serde_json::from_value(value["spec"].clone()).unwrap())
+    (
+        serde_json::from_value(value["metadata"].clone()).unwrap(),
+        serde_json::from_value(value["spec"].clone()).unwrap(),
+    )
 }
 
-const RESTRICTED_LATEST: LevelVersion = LevelVersion { level: Level::Restricted, version: Version::Latest };
-const BASELINE_LATEST: LevelVersion = LevelVersion { level: Level::Baseline, version: Version::Latest };
+const RESTRICTED_LATEST: LevelVersion = LevelVersion {
+    level: Level::Restricted,
+    version: Version::Latest,
+};
+const BASELINE_LATEST: LevelVersion = LevelVersion {
+    level: Level::Baseline,
+    version: Version::Latest,
+};
 
 fn fixture(name: &str) -> (ObjectMeta, PodSpec) {
-    pod(if name == "compliant" { COMPLIANT } else { TYPICAL_FAILING })
+    pod(if name == "compliant" {
+        COMPLIANT
+    } else {
+        TYPICAL_FAILING
+    })
 }
 
 #[divan::bench(args = ["compliant", "typical-failing"])]
 fn restricted_latest(bencher: divan::Bencher, name: &str) {
     let (meta, spec) = fixture(name);
     let evaluator = Evaluator::global();
-    bencher.bench(|| evaluator.evaluate(divan::black_box(RESTRICTED_LATEST), divan::black_box(&meta), divan::black_box(&spec)));
+    bencher.bench(|| {
+        evaluator.evaluate(
+            divan::black_box(RESTRICTED_LATEST),
+            divan::black_box(&meta),
+            divan::black_box(&spec),
+        )
+    });
 }
 
 #[divan::bench(args = ["compliant", "typical-failing"])]
 fn baseline_latest(bencher: divan::Bencher, name: &str) {
     let (meta, spec) = fixture(name);
     let evaluator = Evaluator::global();
-    bencher.bench(|| evaluator.evaluate(divan::black_box(BASELINE_LATEST), divan::black_box(&meta), divan::black_box(&spec)));
+    bencher.bench(|| {
+        evaluator.evaluate(
+            divan::black_box(BASELINE_LATEST),
+            divan::black_box(&meta),
+            divan::black_box(&spec),
+        )
+    });
 }
 
 /// The full message for a failing pod, as `kensa pss check` prints it.
@@ -88,5 +113,13 @@ fn baseline_latest(bencher: divan::Bencher, name: &str) {
 fn restricted_latest_with_message(bencher: divan::Bencher) {
     let (meta, spec) = pod(TYPICAL_FAILING);
     let evaluator = Evaluator::global();
-    bencher.bench(|| evaluator.evaluate(RESTRICTED_LATEST, divan::black_box(&meta), divan::black_box(&spec)).enforce_message());
+    bencher.bench(|| {
+        evaluator
+            .evaluate(
+                RESTRICTED_LATEST,
+                divan::black_box(&meta),
+                divan::black_box(&spec),
+            )
+            .enforce_message()
+    });
 }

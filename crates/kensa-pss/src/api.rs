@@ -149,8 +149,10 @@ pub struct LevelVersion {
 
 impl LevelVersion {
     /// `privileged:latest`, the API server's default for every mode.
-    pub const PRIVILEGED_LATEST: LevelVersion =
-        LevelVersion { level: Level::Privileged, version: Version::Latest };
+    pub const PRIVILEGED_LATEST: LevelVersion = LevelVersion {
+        level: Level::Privileged,
+        version: Version::Latest,
+    };
 
     /// Builds a level-version pair.
     pub fn new(level: Level, version: Version) -> Self {
@@ -184,12 +186,18 @@ impl Default for Policy {
 impl Policy {
     /// The same level-version for all three modes.
     pub fn all(lv: LevelVersion) -> Self {
-        Policy { enforce: lv, audit: lv, warn: lv }
+        Policy {
+            enforce: lv,
+            audit: lv,
+            warn: lv,
+        }
     }
 
     /// True when every mode is privileged (nothing to evaluate).
     pub fn fully_privileged(&self) -> bool {
-        [self.enforce, self.audit, self.warn].iter().all(|lv| lv.level == Level::Privileged)
+        [self.enforce, self.audit, self.warn]
+            .iter()
+            .all(|lv| lv.level == Level::Privileged)
     }
 
     /// Equivalent policies evaluate the same way: equal levels, and equal
@@ -198,7 +206,9 @@ impl Policy {
         let same = |a: LevelVersion, b: LevelVersion| {
             a.level == b.level && (a.level == Level::Privileged || a.version == b.version)
         };
-        same(self.enforce, other.enforce) && same(self.audit, other.audit) && same(self.warn, other.warn)
+        same(self.enforce, other.enforce)
+            && same(self.audit, other.audit)
+            && same(self.warn, other.warn)
     }
 }
 
@@ -255,7 +265,12 @@ pub fn policy_to_evaluate(
             }
         })
     };
-    let enforce_level_ok = level(labels::ENFORCE_LEVEL, &mut policy.enforce.level, Level::Restricted, &mut errors);
+    let enforce_level_ok = level(
+        labels::ENFORCE_LEVEL,
+        &mut policy.enforce.level,
+        Level::Restricted,
+        &mut errors,
+    );
     let version = |key: &str, target: &mut Version, errors: &mut Vec<LabelError>| {
         if let Some(value) = labels.get(key) {
             *target = value.parse().unwrap_or_else(|_| {
@@ -268,14 +283,34 @@ pub fn policy_to_evaluate(
             });
         }
     };
-    version(labels::ENFORCE_VERSION, &mut policy.enforce.version, &mut errors);
-    level(labels::AUDIT_LEVEL, &mut policy.audit.level, Level::Privileged, &mut errors);
-    version(labels::AUDIT_VERSION, &mut policy.audit.version, &mut errors);
-    let has_warn_level = level(labels::WARN_LEVEL, &mut policy.warn.level, Level::Privileged, &mut errors).is_some();
+    version(
+        labels::ENFORCE_VERSION,
+        &mut policy.enforce.version,
+        &mut errors,
+    );
+    level(
+        labels::AUDIT_LEVEL,
+        &mut policy.audit.level,
+        Level::Privileged,
+        &mut errors,
+    );
+    version(
+        labels::AUDIT_VERSION,
+        &mut policy.audit.version,
+        &mut errors,
+    );
+    let has_warn_level = level(
+        labels::WARN_LEVEL,
+        &mut policy.warn.level,
+        Level::Privileged,
+        &mut errors,
+    )
+    .is_some();
     let has_warn_version = labels.contains_key(labels::WARN_VERSION);
     version(labels::WARN_VERSION, &mut policy.warn.version, &mut errors);
 
-    if !has_warn_level && enforce_level_ok == Some(true) && policy.enforce.level > policy.warn.level {
+    if !has_warn_level && enforce_level_ok == Some(true) && policy.enforce.level > policy.warn.level
+    {
         policy.warn.level = policy.enforce.level;
         if !has_warn_version {
             policy.warn.version = policy.enforce.version;

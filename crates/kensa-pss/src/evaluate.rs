@@ -59,7 +59,11 @@ impl Evaluator {
         let mut order = active(Level::Baseline);
         if level == Level::Restricted {
             let restricted = active(Level::Restricted);
-            order.retain(|(base, _)| !restricted.iter().any(|(r, _)| r.overrides.contains(&base.id)));
+            order.retain(|(base, _)| {
+                !restricted
+                    .iter()
+                    .any(|(r, _)| r.overrides.contains(&base.id))
+            });
             order.extend(restricted);
         }
         order
@@ -67,8 +71,13 @@ impl Evaluator {
 
     /// The checks run for `lv`, in order, with the implementation version of each
     /// (as `v1.N`). Privileged runs none.
-    pub fn checks_for(&self, lv: LevelVersion) -> impl Iterator<Item = (&'static str, Version)> + '_ {
-        self.active(lv).iter().map(|(c, v)| (c.id, Version::V1(v.min_minor)))
+    pub fn checks_for(
+        &self,
+        lv: LevelVersion,
+    ) -> impl Iterator<Item = (&'static str, Version)> + '_ {
+        self.active(lv)
+            .iter()
+            .map(|(c, v)| (c.id, Version::V1(v.min_minor)))
     }
 
     fn active(&self, lv: LevelVersion) -> &[Active] {
@@ -77,7 +86,8 @@ impl Evaluator {
             Level::Baseline => 0,
             Level::Restricted => 1,
         };
-        &self.orders[level_index * (LATEST_MINOR as usize + 1) + lv.version.effective_minor() as usize]
+        &self.orders
+            [level_index * (LATEST_MINOR as usize + 1) + lv.version.effective_minor() as usize]
     }
 
     /// Evaluates one pod (or pod template) against `lv`.
@@ -89,7 +99,10 @@ impl Evaluator {
                 (version.evaluate)(meta, spec).map(|forbidden| Failure { check, forbidden })
             })
             .collect();
-        Evaluation { level_version: lv, failures }
+        Evaluation {
+            level_version: lv,
+            failures,
+        }
     }
 }
 
@@ -156,12 +169,20 @@ impl Evaluation {
     /// The API server's enforce message after `pods "NAME" is forbidden: `:
     /// `violates PodSecurity "restricted:latest": ...`.
     pub fn enforce_message(&self) -> String {
-        format!("violates PodSecurity \"{}\": {}", self.level_version, self.forbidden_detail())
+        format!(
+            "violates PodSecurity \"{}\": {}",
+            self.level_version,
+            self.forbidden_detail()
+        )
     }
 
     /// The warn and audit form: `would violate PodSecurity "L:V": ...`.
     pub fn warning_message(&self) -> String {
-        format!("would violate PodSecurity \"{}\": {}", self.level_version, self.forbidden_detail())
+        format!(
+            "would violate PodSecurity \"{}\": {}",
+            self.level_version,
+            self.forbidden_detail()
+        )
     }
 }
 
@@ -178,14 +199,28 @@ mod tests {
     #[test]
     fn restricted_latest_order() {
         let lv = LevelVersion::new(Level::Restricted, Version::Latest);
-        let ids: Vec<_> = Evaluator::global().checks_for(lv).map(|(id, _)| id).collect();
+        let ids: Vec<_> = Evaluator::global()
+            .checks_for(lv)
+            .map(|(id, _)| id)
+            .collect();
         assert_eq!(
             ids,
             [
-                "appArmorProfile", "hostNamespaces", "hostPorts", "hostProbesAndHostLifecycle", "privileged",
-                "seLinuxOptions", "sysctls", "windowsHostProcess", "allowPrivilegeEscalation",
-                "capabilities_restricted", "procMount_restricted", "restrictedVolumes", "runAsNonRoot",
-                "runAsUser", "seccompProfile_restricted",
+                "appArmorProfile",
+                "hostNamespaces",
+                "hostPorts",
+                "hostProbesAndHostLifecycle",
+                "privileged",
+                "seLinuxOptions",
+                "sysctls",
+                "windowsHostProcess",
+                "allowPrivilegeEscalation",
+                "capabilities_restricted",
+                "procMount_restricted",
+                "restrictedVolumes",
+                "runAsNonRoot",
+                "runAsUser",
+                "seccompProfile_restricted",
             ]
         );
     }

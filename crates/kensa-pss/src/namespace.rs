@@ -17,7 +17,8 @@ use crate::api::{self, Level, LevelVersion, Policy, Version, policy_to_evaluate}
 pub const DEFAULT_MAX_PODS_TO_CHECK: usize = 3000;
 
 /// The warning when listing pods failed.
-pub const LIST_FAILED_WARNING: &str = "failed to list pods while checking new PodSecurity enforce level";
+pub const LIST_FAILED_WARNING: &str =
+    "failed to list pods while checking new PodSecurity enforce level";
 
 /// Exemptions from a PodSecurityConfiguration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -77,19 +78,37 @@ impl PodSecurityConfiguration {
     /// Validates the document and resolves it into an [`AdmissionConfig`].
     /// Unset defaults are `privileged` and `latest`, as upstream.
     pub fn resolve(&self) -> Result<AdmissionConfig, Error> {
-        if !self.api_version.starts_with("pod-security.admission.config.k8s.io/") {
-            return Err(Error::InvalidConfiguration(format!("unexpected apiVersion {:?}", self.api_version)));
+        if !self
+            .api_version
+            .starts_with("pod-security.admission.config.k8s.io/")
+        {
+            return Err(Error::InvalidConfiguration(format!(
+                "unexpected apiVersion {:?}",
+                self.api_version
+            )));
         }
         if self.kind != "PodSecurityConfiguration" {
-            return Err(Error::InvalidConfiguration(format!("unexpected kind {:?}", self.kind)));
+            return Err(Error::InvalidConfiguration(format!(
+                "unexpected kind {:?}",
+                self.kind
+            )));
         }
         let d = &self.defaults;
-        let lv = |level: &Option<String>, version: &Option<String>| -> Result<LevelVersion, Error> {
-            Ok(LevelVersion {
-                level: level.as_deref().map(str::parse).transpose()?.unwrap_or(Level::Privileged),
-                version: version.as_deref().map(str::parse).transpose()?.unwrap_or(Version::Latest),
-            })
-        };
+        let lv =
+            |level: &Option<String>, version: &Option<String>| -> Result<LevelVersion, Error> {
+                Ok(LevelVersion {
+                    level: level
+                        .as_deref()
+                        .map(str::parse)
+                        .transpose()?
+                        .unwrap_or(Level::Privileged),
+                    version: version
+                        .as_deref()
+                        .map(str::parse)
+                        .transpose()?
+                        .unwrap_or(Version::Latest),
+                })
+            };
         Ok(AdmissionConfig {
             defaults: Policy {
                 enforce: lv(&d.enforce, &d.enforce_version)?,
@@ -131,14 +150,30 @@ impl AdmissionConfig {
             return None;
         }
         let modes = [
-            ("enforce", policy.enforce, api::labels::ENFORCE_LEVEL, api::labels::ENFORCE_VERSION),
-            ("audit", policy.audit, api::labels::AUDIT_LEVEL, api::labels::AUDIT_VERSION),
-            ("warn", policy.warn, api::labels::WARN_LEVEL, api::labels::WARN_VERSION),
+            (
+                "enforce",
+                policy.enforce,
+                api::labels::ENFORCE_LEVEL,
+                api::labels::ENFORCE_VERSION,
+            ),
+            (
+                "audit",
+                policy.audit,
+                api::labels::AUDIT_LEVEL,
+                api::labels::AUDIT_VERSION,
+            ),
+            (
+                "warn",
+                policy.warn,
+                api::labels::WARN_LEVEL,
+                api::labels::WARN_VERSION,
+            ),
         ];
         let parts: Vec<String> = modes
             .iter()
             .filter(|(_, lv, level_key, version_key)| {
-                lv.level != Level::Privileged && (labels.contains_key(*level_key) || labels.contains_key(*version_key))
+                lv.level != Level::Privileged
+                    && (labels.contains_key(*level_key) || labels.contains_key(*version_key))
             })
             .map(|(mode, lv, _, _)| format!("{mode}={lv}"))
             .collect();
@@ -169,7 +204,9 @@ pub struct DryRunLimits {
 
 impl Default for DryRunLimits {
     fn default() -> Self {
-        DryRunLimits { max_pods: DEFAULT_MAX_PODS_TO_CHECK }
+        DryRunLimits {
+            max_pods: DEFAULT_MAX_PODS_TO_CHECK,
+        }
     }
 }
 
@@ -232,7 +269,13 @@ pub fn evaluate_pods_in_namespace<P: ExistingPod>(
                 }
                 None => {
                     order.push(reason.clone());
-                    groups.insert(reason, Group { first_name: pod.name(), count: 1 });
+                    groups.insert(
+                        reason,
+                        Group {
+                            first_name: pod.name(),
+                            count: 1,
+                        },
+                    );
                 }
             }
         }
@@ -294,7 +337,11 @@ pub fn validate_namespace(
     dry_run: impl FnOnce(LevelVersion) -> Vec<String>,
 ) -> NamespaceDecision {
     let (new_policy, new_errors) = policy_to_evaluate(new_labels, &config.defaults);
-    let allowed = |warnings: Vec<String>| NamespaceDecision { allowed: true, warnings, errors: Vec::new() };
+    let allowed = |warnings: Vec<String>| NamespaceDecision {
+        allowed: true,
+        warnings,
+        errors: Vec::new(),
+    };
     let exempt_warning = || {
         config
             .exempt_namespace(namespace)
@@ -302,13 +349,21 @@ pub fn validate_namespace(
     };
     let Some(old_labels) = old_labels else {
         if !new_errors.is_empty() {
-            return NamespaceDecision { allowed: false, warnings: Vec::new(), errors: new_errors };
+            return NamespaceDecision {
+                allowed: false,
+                warnings: Vec::new(),
+                errors: new_errors,
+            };
         }
         return allowed(exempt_warning().flatten().into_iter().collect());
     };
     let (old_policy, old_errors) = policy_to_evaluate(old_labels, &config.defaults);
     if !new_errors.is_empty() && (old_errors.is_empty() || new_errors != old_errors) {
-        return NamespaceDecision { allowed: false, warnings: Vec::new(), errors: new_errors };
+        return NamespaceDecision {
+            allowed: false,
+            warnings: Vec::new(),
+            errors: new_errors,
+        };
     }
     if new_policy.enforce == old_policy.enforce
         || new_policy.enforce.level == Level::Privileged
@@ -348,10 +403,30 @@ mod tests {
     #[test]
     fn groups_identical_reasons_with_first_name() {
         let pods = [
-            Fake { name: "b", uid: None, rc: None, error: Some("x") },
-            Fake { name: "a", uid: None, rc: None, error: Some("x") },
-            Fake { name: "c", uid: None, rc: None, error: Some("y") },
-            Fake { name: "d", uid: None, rc: None, error: None },
+            Fake {
+                name: "b",
+                uid: None,
+                rc: None,
+                error: Some("x"),
+            },
+            Fake {
+                name: "a",
+                uid: None,
+                rc: None,
+                error: Some("x"),
+            },
+            Fake {
+                name: "c",
+                uid: None,
+                rc: None,
+                error: Some("y"),
+            },
+            Fake {
+                name: "d",
+                uid: None,
+                rc: None,
+                error: None,
+            },
         ];
         let lv = LevelVersion::new(Level::Restricted, Version::Latest);
         let w = evaluate_pods_in_namespace(

@@ -8,7 +8,7 @@
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy, containers, containers_phrase, is_windows};
+use super::{Check, CheckVersion, Forbidden, Remedy, containers, containers_phrase, is_windows};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
@@ -16,8 +16,14 @@ pub(crate) static CHECK: Check = Check {
     level: Level::Restricted,
     overrides: &[],
     versions: &[
-        CheckVersion { min_minor: 8, evaluate: v1_8 },
-        CheckVersion { min_minor: 25, evaluate: v1_25 },
+        CheckVersion {
+            min_minor: 8,
+            evaluate: v1_8,
+        },
+        CheckVersion {
+            min_minor: 25,
+            evaluate: v1_25,
+        },
     ],
     remedies,
 };
@@ -27,7 +33,10 @@ fn escalates(sc: Option<&k8s_openapi::api::core::v1::SecurityContext>) -> bool {
 }
 
 fn v1_8(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
-    let bad: Vec<&str> = containers(spec).filter(|c| escalates(c.security_context)).map(|c| c.name).collect();
+    let bad: Vec<&str> = containers(spec)
+        .filter(|c| escalates(c.security_context))
+        .map(|c| c.name)
+        .collect();
     if bad.is_empty() {
         return None;
     }
@@ -47,7 +56,12 @@ fn v1_25(meta: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
 fn remedies(_: &ObjectMeta, spec: &PodSpec, _: Version) -> Vec<Remedy> {
     containers(spec)
         .filter(|c| escalates(c.security_context))
-        .map(|c| Remedy::spec(format!("{}.securityContext.allowPrivilegeEscalation", c.path()), "set false"))
+        .map(|c| {
+            Remedy::spec(
+                format!("{}.securityContext.allowPrivilegeEscalation", c.path()),
+                "set false",
+            )
+        })
         .collect()
 }
 
@@ -58,12 +72,20 @@ mod tests {
 
     #[test]
     fn unset_null_and_true_fail_in_visit_order() {
-        let (m, s) = pod(r#"{"spec":{"initContainers":[{"name":"i"}],"containers":[{"name":"a"},
+        let (m, s) = pod(
+            r#"{"spec":{"initContainers":[{"name":"i"}],"containers":[{"name":"a"},
             {"name":"b","securityContext":{"allowPrivilegeEscalation":true}},
-            {"name":"c","securityContext":{"allowPrivilegeEscalation":false}}]}}"#);
+            {"name":"c","securityContext":{"allowPrivilegeEscalation":false}}]}}"#,
+        );
         let f = v1_8(&m, &s).unwrap();
-        assert_eq!(f.detail, r#"containers "i", "a", "b" must set securityContext.allowPrivilegeEscalation=false"#);
-        assert_eq!(remedies(&m, &s, Version::Latest)[0].path, "initContainers[0].securityContext.allowPrivilegeEscalation");
+        assert_eq!(
+            f.detail,
+            r#"containers "i", "a", "b" must set securityContext.allowPrivilegeEscalation=false"#
+        );
+        assert_eq!(
+            remedies(&m, &s, Version::Latest)[0].path,
+            "initContainers[0].securityContext.allowPrivilegeEscalation"
+        );
     }
 
     #[test]
@@ -75,7 +97,9 @@ mod tests {
 
     #[test]
     fn false_passes() {
-        let (m, s) = pod(r#"{"spec":{"containers":[{"name":"a","securityContext":{"allowPrivilegeEscalation":false}}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"allowPrivilegeEscalation":false}}]}}"#,
+        );
         assert!(v1_25(&m, &s).is_none());
     }
 }

@@ -9,24 +9,42 @@
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy, containers, containers_phrase, join_quote, sorted_set};
+use super::{
+    Check, CheckVersion, Forbidden, Remedy, containers, containers_phrase, join_quote, sorted_set,
+};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
     id: "capabilities_baseline",
     level: Level::Baseline,
     overrides: &[],
-    versions: &[CheckVersion { min_minor: 0, evaluate: v1_0 }],
+    versions: &[CheckVersion {
+        min_minor: 0,
+        evaluate: v1_0,
+    }],
     remedies,
 };
 
 const DEFAULT_CAPABILITIES: &[&str] = &[
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
 ];
 
 fn added(sc: Option<&k8s_openapi::api::core::v1::SecurityContext>) -> &[String] {
-    sc.and_then(|sc| sc.capabilities.as_ref()).and_then(|c| c.add.as_deref()).unwrap_or_default()
+    sc.and_then(|sc| sc.capabilities.as_ref())
+        .and_then(|c| c.add.as_deref())
+        .unwrap_or_default()
 }
 
 fn non_default(cap: &str) -> bool {
@@ -38,7 +56,12 @@ fn v1_0(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
     let mut bad_caps = Vec::new();
     for c in containers(spec) {
         let before = bad_caps.len();
-        bad_caps.extend(added(c.security_context).iter().filter(|cap| non_default(cap)).map(String::as_str));
+        bad_caps.extend(
+            added(c.security_context)
+                .iter()
+                .filter(|cap| non_default(cap))
+                .map(String::as_str),
+        );
         if bad_caps.len() > before {
             bad_containers.push(c.name);
         }
@@ -92,7 +115,9 @@ mod tests {
 
     #[test]
     fn default_caps_pass() {
-        let (m, s) = pod(r#"{"spec":{"containers":[{"name":"a","securityContext":{"capabilities":{"add":["NET_BIND_SERVICE"]}}}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"capabilities":{"add":["NET_BIND_SERVICE"]}}}]}}"#,
+        );
         assert!(v1_0(&m, &s).is_none());
     }
 }

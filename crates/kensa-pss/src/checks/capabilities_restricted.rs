@@ -9,7 +9,10 @@
 use k8s_openapi::api::core::v1::{PodSpec, SecurityContext};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy, containers, containers_phrase, is_windows, join_quote, sorted_set};
+use super::{
+    Check, CheckVersion, Forbidden, Remedy, containers, containers_phrase, is_windows, join_quote,
+    sorted_set,
+};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
@@ -17,8 +20,14 @@ pub(crate) static CHECK: Check = Check {
     level: Level::Restricted,
     overrides: &["capabilities_baseline"],
     versions: &[
-        CheckVersion { min_minor: 22, evaluate: v1_22 },
-        CheckVersion { min_minor: 25, evaluate: v1_25 },
+        CheckVersion {
+            min_minor: 22,
+            evaluate: v1_22,
+        },
+        CheckVersion {
+            min_minor: 25,
+            evaluate: v1_25,
+        },
     ],
     remedies,
 };
@@ -54,7 +63,10 @@ fn v1_22(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
     }
     let mut details = Vec::with_capacity(2);
     if !missing_drop_all.is_empty() {
-        details.push(containers_phrase(&missing_drop_all) + r#" must set securityContext.capabilities.drop=["ALL"]"#);
+        details.push(
+            containers_phrase(&missing_drop_all)
+                + r#" must set securityContext.capabilities.drop=["ALL"]"#,
+        );
     }
     if !adding_forbidden.is_empty() {
         details.push(format!(
@@ -80,7 +92,10 @@ fn remedies(_: &ObjectMeta, spec: &PodSpec, _: Version) -> Vec<Remedy> {
     let mut out = Vec::new();
     for c in containers(spec) {
         if !drops_all(c.security_context) {
-            out.push(Remedy::spec(format!("{}.securityContext.capabilities.drop", c.path()), r#"set ["ALL"]"#));
+            out.push(Remedy::spec(
+                format!("{}.securityContext.capabilities.drop", c.path()),
+                r#"set ["ALL"]"#,
+            ));
         }
         for (i, cap) in forbidden_adds(c.security_context) {
             out.push(Remedy::spec(
@@ -111,7 +126,9 @@ mod tests {
 
     #[test]
     fn drop_all_with_net_bind_passes_and_windows_skips() {
-        let (m, s) = pod(r#"{"spec":{"containers":[{"name":"a","securityContext":{"capabilities":{"drop":["ALL"],"add":["NET_BIND_SERVICE"]}}}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"capabilities":{"drop":["ALL"],"add":["NET_BIND_SERVICE"]}}}]}}"#,
+        );
         assert!(v1_25(&m, &s).is_none());
         let (m, s) = pod(r#"{"spec":{"os":{"name":"windows"},"containers":[{"name":"a"}]}}"#);
         assert!(v1_25(&m, &s).is_none());

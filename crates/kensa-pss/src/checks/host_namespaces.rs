@@ -7,14 +7,17 @@
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy};
+use super::{Check, CheckVersion, Forbidden, Remedy};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
     id: "hostNamespaces",
     level: Level::Baseline,
     overrides: &[],
-    versions: &[CheckVersion { min_minor: 0, evaluate: v1_0 }],
+    versions: &[CheckVersion {
+        min_minor: 0,
+        evaluate: v1_0,
+    }],
     remedies,
 };
 
@@ -38,7 +41,9 @@ fn v1_0(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
 }
 
 fn remedies(_: &ObjectMeta, spec: &PodSpec, _: Version) -> Vec<Remedy> {
-    shared(spec).map(|field| Remedy::spec(field, "set false (or remove)")).collect()
+    shared(spec)
+        .map(|field| Remedy::spec(field, "set false (or remove)"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -48,8 +53,12 @@ mod tests {
 
     #[test]
     fn lists_in_fixed_order() {
-        let (m, s) = pod(r#"{"spec":{"hostIPC":true,"hostNetwork":true,"hostPID":true,"containers":[]}}"#);
-        assert_eq!(v1_0(&m, &s).unwrap().detail, "hostNetwork=true, hostPID=true, hostIPC=true");
+        let (m, s) =
+            pod(r#"{"spec":{"hostIPC":true,"hostNetwork":true,"hostPID":true,"containers":[]}}"#);
+        assert_eq!(
+            v1_0(&m, &s).unwrap().detail,
+            "hostNetwork=true, hostPID=true, hostIPC=true"
+        );
     }
 
     #[test]

@@ -6,14 +6,17 @@
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy, join_quote, pluralize};
+use super::{Check, CheckVersion, Forbidden, Remedy, join_quote, pluralize};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
     id: "hostPathVolumes",
     level: Level::Baseline,
     overrides: &[],
-    versions: &[CheckVersion { min_minor: 0, evaluate: v1_0 }],
+    versions: &[CheckVersion {
+        min_minor: 0,
+        evaluate: v1_0,
+    }],
     remedies,
 };
 
@@ -33,13 +36,22 @@ fn v1_0(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
     }
     Forbidden::new(
         "hostPath volumes",
-        format!("{} {}", pluralize("volume", "volumes", names.len()), join_quote(&names)),
+        format!(
+            "{} {}",
+            pluralize("volume", "volumes", names.len()),
+            join_quote(&names)
+        ),
     )
 }
 
 fn remedies(_: &ObjectMeta, spec: &PodSpec, _: Version) -> Vec<Remedy> {
     host_path_volumes(spec)
-        .map(|(i, _)| Remedy::spec(format!("volumes[{i}].hostPath"), "replace with emptyDir, configMap, secret or a persistentVolumeClaim"))
+        .map(|(i, _)| {
+            Remedy::spec(
+                format!("volumes[{i}].hostPath"),
+                "replace with emptyDir, configMap, secret or a persistentVolumeClaim",
+            )
+        })
         .collect()
 }
 
@@ -50,9 +62,14 @@ mod tests {
 
     #[test]
     fn names_in_spec_order() {
-        let (m, s) = pod(r#"{"spec":{"volumes":[{"name":"b","hostPath":{"path":"/"}},{"name":"e","emptyDir":{}},{"name":"a","hostPath":{"path":"/x"}}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"volumes":[{"name":"b","hostPath":{"path":"/"}},{"name":"e","emptyDir":{}},{"name":"a","hostPath":{"path":"/x"}}]}}"#,
+        );
         assert_eq!(v1_0(&m, &s).unwrap().detail, r#"volumes "b", "a""#);
-        assert_eq!(remedies(&m, &s, Version::Latest)[1].path, "volumes[2].hostPath");
+        assert_eq!(
+            remedies(&m, &s, Version::Latest)[1].path,
+            "volumes[2].hostPath"
+        );
     }
 
     #[test]

@@ -9,14 +9,20 @@
 use k8s_openapi::api::core::v1::{HTTPGetAction, PodSpec, TCPSocketAction};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, ContainerView, Forbidden, Remedy, containers, join_quote, pluralize, sorted_set};
+use super::{
+    Check, CheckVersion, ContainerView, Forbidden, Remedy, containers, join_quote, pluralize,
+    sorted_set,
+};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
     id: "hostProbesAndHostLifecycle",
     level: Level::Baseline,
     overrides: &[],
-    versions: &[CheckVersion { min_minor: 34, evaluate: v1_34 }],
+    versions: &[CheckVersion {
+        min_minor: 34,
+        evaluate: v1_34,
+    }],
     remedies,
 };
 
@@ -28,21 +34,34 @@ fn hosts<'a>(c: &ContainerView<'a>) -> Vec<(String, &'a str)> {
         http: Option<&'a HTTPGetAction>,
         tcp: Option<&'a TCPSocketAction>,
     ) {
-        if let Some(host) = http.and_then(|h| h.host.as_deref()).filter(|h| !h.is_empty()) {
+        if let Some(host) = http
+            .and_then(|h| h.host.as_deref())
+            .filter(|h| !h.is_empty())
+        {
             out.push((format!("{at}.httpGet.host"), host));
         }
-        if let Some(host) = tcp.and_then(|t| t.host.as_deref()).filter(|h| !h.is_empty()) {
+        if let Some(host) = tcp
+            .and_then(|t| t.host.as_deref())
+            .filter(|h| !h.is_empty())
+        {
             out.push((format!("{at}.tcpSocket.host"), host));
         }
     }
     let mut out = Vec::new();
-    for (probe, at) in c.probes.iter().zip(["livenessProbe", "readinessProbe", "startupProbe"]) {
+    for (probe, at) in c
+        .probes
+        .iter()
+        .zip(["livenessProbe", "readinessProbe", "startupProbe"])
+    {
         if let Some(p) = probe {
             push(&mut out, at, p.http_get.as_ref(), p.tcp_socket.as_ref());
         }
     }
     if let Some(lifecycle) = c.lifecycle {
-        for (handler, at) in [(&lifecycle.post_start, "lifecycle.postStart"), (&lifecycle.pre_stop, "lifecycle.preStop")] {
+        for (handler, at) in [
+            (&lifecycle.post_start, "lifecycle.postStart"),
+            (&lifecycle.pre_stop, "lifecycle.preStop"),
+        ] {
             if let Some(h) = handler {
                 push(&mut out, at, h.http_get.as_ref(), h.tcp_socket.as_ref());
             }
@@ -73,7 +92,11 @@ fn v1_34(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
             pluralize("container", "containers", names.len()),
             join_quote(&names),
             pluralize("uses", "use", names.len()),
-            pluralize("probe or lifecycle host", "probe or lifecycle hosts", hosts.len()),
+            pluralize(
+                "probe or lifecycle host",
+                "probe or lifecycle hosts",
+                hosts.len()
+            ),
             join_quote(&hosts)
         ),
     )
@@ -83,7 +106,9 @@ fn remedies(_: &ObjectMeta, spec: &PodSpec, _: Version) -> Vec<Remedy> {
     containers(spec)
         .flat_map(|c| {
             let at = c.path();
-            hosts(&c).into_iter().map(move |(field, _)| Remedy::spec(format!("{at}.{field}"), "remove (probe the pod's own IP)"))
+            hosts(&c).into_iter().map(move |(field, _)| {
+                Remedy::spec(format!("{at}.{field}"), "remove (probe the pod's own IP)")
+            })
         })
         .collect()
 }
@@ -99,13 +124,18 @@ mod tests {
             {"name":"z","livenessProbe":{"httpGet":{"port":80,"host":"b.com"}}},
             {"name":"a","lifecycle":{"preStop":{"tcpSocket":{"port":1,"host":"a.com"}}},"startupProbe":{"httpGet":{"port":1,"host":"b.com"}}}]}}"#);
         let f = v1_34(&m, &s).unwrap();
-        assert_eq!(f.detail, r#"containers "a", "z" use probe or lifecycle hosts "a.com", "b.com""#);
+        assert_eq!(
+            f.detail,
+            r#"containers "a", "z" use probe or lifecycle hosts "a.com", "b.com""#
+        );
         assert_eq!(remedies(&m, &s, Version::Latest).len(), 3);
     }
 
     #[test]
     fn empty_host_passes() {
-        let (m, s) = pod(r#"{"spec":{"containers":[{"name":"a","livenessProbe":{"httpGet":{"port":80,"host":""}}}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"containers":[{"name":"a","livenessProbe":{"httpGet":{"port":80,"host":""}}}]}}"#,
+        );
         assert!(v1_34(&m, &s).is_none());
     }
 }

@@ -7,9 +7,7 @@
 
 use std::borrow::Cow;
 
-use k8s_openapi::api::core::v1::{
-    ContainerPort, Lifecycle, PodSpec, Probe, SecurityContext,
-};
+use k8s_openapi::api::core::v1::{ContainerPort, Lifecycle, PodSpec, Probe, SecurityContext};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::{Level, Version};
@@ -109,7 +107,10 @@ pub struct Forbidden {
 
 impl Forbidden {
     pub(crate) fn new(reason: impl Into<Cow<'static, str>>, detail: String) -> Option<Self> {
-        Some(Forbidden { reason: reason.into(), detail })
+        Some(Forbidden {
+            reason: reason.into(),
+            detail,
+        })
     }
 }
 
@@ -136,10 +137,18 @@ pub struct Remedy {
 
 impl Remedy {
     pub(crate) fn spec(path: impl Into<String>, action: impl Into<String>) -> Self {
-        Remedy { root: Root::Spec, path: path.into(), action: action.into() }
+        Remedy {
+            root: Root::Spec,
+            path: path.into(),
+            action: action.into(),
+        }
     }
     pub(crate) fn metadata(path: impl Into<String>, action: impl Into<String>) -> Self {
-        Remedy { root: Root::Metadata, path: path.into(), action: action.into() }
+        Remedy {
+            root: Root::Metadata,
+            path: path.into(),
+            action: action.into(),
+        }
     }
 }
 
@@ -164,37 +173,61 @@ impl ContainerView<'_> {
 
 /// Visits containers in upstream's order: init containers, containers, ephemeral containers.
 pub(crate) fn containers(spec: &PodSpec) -> impl Iterator<Item = ContainerView<'_>> {
-    let init = spec.init_containers.as_deref().unwrap_or_default().iter().enumerate().map(|(index, c)| {
-        ContainerView {
+    let init = spec
+        .init_containers
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(index, c)| ContainerView {
             name: &c.name,
             list: "initContainers",
             index,
             security_context: c.security_context.as_ref(),
             ports: c.ports.as_deref().unwrap_or_default(),
-            probes: [c.liveness_probe.as_ref(), c.readiness_probe.as_ref(), c.startup_probe.as_ref()],
+            probes: [
+                c.liveness_probe.as_ref(),
+                c.readiness_probe.as_ref(),
+                c.startup_probe.as_ref(),
+            ],
             lifecycle: c.lifecycle.as_ref(),
-        }
-    });
-    let regular = spec.containers.iter().enumerate().map(|(index, c)| ContainerView {
-        name: &c.name,
-        list: "containers",
-        index,
-        security_context: c.security_context.as_ref(),
-        ports: c.ports.as_deref().unwrap_or_default(),
-        probes: [c.liveness_probe.as_ref(), c.readiness_probe.as_ref(), c.startup_probe.as_ref()],
-        lifecycle: c.lifecycle.as_ref(),
-    });
-    let ephemeral = spec.ephemeral_containers.as_deref().unwrap_or_default().iter().enumerate().map(
-        |(index, c)| ContainerView {
+        });
+    let regular = spec
+        .containers
+        .iter()
+        .enumerate()
+        .map(|(index, c)| ContainerView {
+            name: &c.name,
+            list: "containers",
+            index,
+            security_context: c.security_context.as_ref(),
+            ports: c.ports.as_deref().unwrap_or_default(),
+            probes: [
+                c.liveness_probe.as_ref(),
+                c.readiness_probe.as_ref(),
+                c.startup_probe.as_ref(),
+            ],
+            lifecycle: c.lifecycle.as_ref(),
+        });
+    let ephemeral = spec
+        .ephemeral_containers
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(index, c)| ContainerView {
             name: &c.name,
             list: "ephemeralContainers",
             index,
             security_context: c.security_context.as_ref(),
             ports: c.ports.as_deref().unwrap_or_default(),
-            probes: [c.liveness_probe.as_ref(), c.readiness_probe.as_ref(), c.startup_probe.as_ref()],
+            probes: [
+                c.liveness_probe.as_ref(),
+                c.readiness_probe.as_ref(),
+                c.startup_probe.as_ref(),
+            ],
             lifecycle: c.lifecycle.as_ref(),
-        },
-    );
+        });
     init.chain(regular).chain(ephemeral)
 }
 
@@ -209,7 +242,11 @@ pub(crate) fn in_user_namespace(spec: &PodSpec) -> bool {
 }
 
 /// Go's `pluralize(singular, plural, count)`.
-pub(crate) fn pluralize(singular: &'static str, plural: &'static str, count: usize) -> &'static str {
+pub(crate) fn pluralize(
+    singular: &'static str,
+    plural: &'static str,
+    count: usize,
+) -> &'static str {
     if count == 1 { singular } else { plural }
 }
 
@@ -225,7 +262,8 @@ pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
 
 /// `container "a"` / `containers "a", "b"`.
 pub(crate) fn containers_phrase<S: AsRef<str>>(names: &[S]) -> String {
-    let mut out = String::with_capacity(12 + names.iter().map(|s| s.as_ref().len() + 4).sum::<usize>());
+    let mut out =
+        String::with_capacity(12 + names.iter().map(|s| s.as_ref().len() + 4).sum::<usize>());
     out.push_str(pluralize("container ", "containers ", names.len()));
     push_quoted(&mut out, names);
     out
@@ -303,8 +341,14 @@ pub(crate) mod test_support {
     /// Parses a pod from JSON text (metadata and spec only).
     pub fn pod(json: &str) -> (ObjectMeta, PodSpec) {
         let value: serde_json::Value = serde_json::from_str(json).expect("test pod JSON");
-        let meta = value.get("metadata").cloned().unwrap_or_else(|| serde_json::json!({}));
-        let mut spec = value.get("spec").cloned().unwrap_or_else(|| serde_json::json!({}));
+        let meta = value
+            .get("metadata")
+            .cloned()
+            .unwrap_or_else(|| serde_json::json!({}));
+        let mut spec = value
+            .get("spec")
+            .cloned()
+            .unwrap_or_else(|| serde_json::json!({}));
         if spec.get("containers").is_none() {
             spec["containers"] = serde_json::json!([]);
         }
@@ -340,7 +384,14 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), ALL.len());
         for check in ALL {
-            assert!(check.versions.windows(2).all(|w| w[0].min_minor < w[1].min_minor), "{}", check.id);
+            assert!(
+                check
+                    .versions
+                    .windows(2)
+                    .all(|w| w[0].min_minor < w[1].min_minor),
+                "{}",
+                check.id
+            );
         }
     }
 }

@@ -7,14 +7,17 @@
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy, containers, containers_phrase};
+use super::{Check, CheckVersion, Forbidden, Remedy, containers, containers_phrase};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
     id: "privileged",
     level: Level::Baseline,
     overrides: &[],
-    versions: &[CheckVersion { min_minor: 0, evaluate: v1_0 }],
+    versions: &[CheckVersion {
+        min_minor: 0,
+        evaluate: v1_0,
+    }],
     remedies,
 };
 
@@ -23,17 +26,28 @@ fn privileged(sc: Option<&k8s_openapi::api::core::v1::SecurityContext>) -> bool 
 }
 
 fn v1_0(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
-    let bad: Vec<&str> = containers(spec).filter(|c| privileged(c.security_context)).map(|c| c.name).collect();
+    let bad: Vec<&str> = containers(spec)
+        .filter(|c| privileged(c.security_context))
+        .map(|c| c.name)
+        .collect();
     if bad.is_empty() {
         return None;
     }
-    Forbidden::new("privileged", containers_phrase(&bad) + " must not set securityContext.privileged=true")
+    Forbidden::new(
+        "privileged",
+        containers_phrase(&bad) + " must not set securityContext.privileged=true",
+    )
 }
 
 fn remedies(_: &ObjectMeta, spec: &PodSpec, _: Version) -> Vec<Remedy> {
     containers(spec)
         .filter(|c| privileged(c.security_context))
-        .map(|c| Remedy::spec(format!("{}.securityContext.privileged", c.path()), "set false (or remove)"))
+        .map(|c| {
+            Remedy::spec(
+                format!("{}.securityContext.privileged", c.path()),
+                "set false (or remove)",
+            )
+        })
         .collect()
 }
 
@@ -44,8 +58,13 @@ mod tests {
 
     #[test]
     fn only_true_fails() {
-        let (m, s) = pod(r#"{"spec":{"containers":[{"name":"a","securityContext":null},{"name":"b","securityContext":{}},
-            {"name":"c","securityContext":{"privileged":false}},{"name":"d","securityContext":{"privileged":true}}]}}"#);
-        assert_eq!(v1_0(&m, &s).unwrap().detail, r#"container "d" must not set securityContext.privileged=true"#);
+        let (m, s) = pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":null},{"name":"b","securityContext":{}},
+            {"name":"c","securityContext":{"privileged":false}},{"name":"d","securityContext":{"privileged":true}}]}}"#,
+        );
+        assert_eq!(
+            v1_0(&m, &s).unwrap().detail,
+            r#"container "d" must not set securityContext.privileged=true"#
+        );
     }
 }

@@ -9,7 +9,10 @@
 use k8s_openapi::api::core::v1::{PodSpec, SecurityContext};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy, containers, containers_phrase, in_user_namespace, join_quote, sorted_set};
+use super::{
+    Check, CheckVersion, Forbidden, Remedy, containers, containers_phrase, in_user_namespace,
+    join_quote, sorted_set,
+};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
@@ -17,14 +20,21 @@ pub(crate) static CHECK: Check = Check {
     level: Level::Baseline,
     overrides: &[],
     versions: &[
-        CheckVersion { min_minor: 0, evaluate: v1_0 },
-        CheckVersion { min_minor: 35, evaluate: v1_35 },
+        CheckVersion {
+            min_minor: 0,
+            evaluate: v1_0,
+        },
+        CheckVersion {
+            min_minor: 35,
+            evaluate: v1_35,
+        },
     ],
     remedies,
 };
 
 fn bad_proc_mount(sc: Option<&SecurityContext>) -> Option<&str> {
-    sc.and_then(|sc| sc.proc_mount.as_deref()).filter(|pm| *pm != "Default")
+    sc.and_then(|sc| sc.proc_mount.as_deref())
+        .filter(|pm| *pm != "Default")
 }
 
 /// The v1.0 rule, shared with `procMount_restricted`.
@@ -61,7 +71,12 @@ fn v1_35(meta: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
 pub(crate) fn remedies(_: &ObjectMeta, spec: &PodSpec, _: Version) -> Vec<Remedy> {
     containers(spec)
         .filter(|c| bad_proc_mount(c.security_context).is_some())
-        .map(|c| Remedy::spec(format!("{}.securityContext.procMount", c.path()), "set Default (or remove)"))
+        .map(|c| {
+            Remedy::spec(
+                format!("{}.securityContext.procMount", c.path()),
+                "set Default (or remove)",
+            )
+        })
         .collect()
 }
 
@@ -72,10 +87,17 @@ mod tests {
 
     #[test]
     fn unmasked_fails_unless_user_namespace_from_1_35() {
-        let (m, s) = pod(r#"{"spec":{"containers":[{"name":"a","securityContext":{"procMount":"Unmasked"}},
-            {"name":"b","securityContext":{"procMount":"Default"}},{"name":"c","securityContext":{"procMount":""}}]}}"#);
-        assert_eq!(v1_0(&m, &s).unwrap().detail, r#"containers "a", "c" must not set securityContext.procMount to "", "Unmasked""#);
-        let (m, s) = pod(r#"{"spec":{"hostUsers":false,"containers":[{"name":"a","securityContext":{"procMount":"Unmasked"}}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"procMount":"Unmasked"}},
+            {"name":"b","securityContext":{"procMount":"Default"}},{"name":"c","securityContext":{"procMount":""}}]}}"#,
+        );
+        assert_eq!(
+            v1_0(&m, &s).unwrap().detail,
+            r#"containers "a", "c" must not set securityContext.procMount to "", "Unmasked""#
+        );
+        let (m, s) = pod(
+            r#"{"spec":{"hostUsers":false,"containers":[{"name":"a","securityContext":{"procMount":"Unmasked"}}]}}"#,
+        );
         assert!(v1_35(&m, &s).is_none());
         assert!(v1_0(&m, &s).is_some());
     }

@@ -12,14 +12,17 @@
 use k8s_openapi::api::core::v1::{PodSpec, Volume};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy, join_quote, pluralize, sorted_set};
+use super::{Check, CheckVersion, Forbidden, Remedy, join_quote, pluralize, sorted_set};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
     id: "restrictedVolumes",
     level: Level::Restricted,
     overrides: &["hostPathVolumes"],
-    versions: &[CheckVersion { min_minor: 0, evaluate: v1_0 }],
+    versions: &[CheckVersion {
+        min_minor: 0,
+        evaluate: v1_0,
+    }],
     remedies,
 };
 
@@ -61,7 +64,10 @@ fn restricted_type(v: &Volume) -> &'static str {
         (v.scale_io.is_some(), "scaleIO"),
         (v.storageos.is_some(), "storageos"),
     ];
-    sources.iter().find(|(present, _)| *present).map_or("unknown", |(_, name)| *name)
+    sources
+        .iter()
+        .find(|(present, _)| *present)
+        .map_or("unknown", |(_, name)| *name)
 }
 
 fn restricted(spec: &PodSpec) -> impl Iterator<Item = (usize, &Volume, &'static str)> {
@@ -91,7 +97,11 @@ fn v1_0(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
             pluralize("volume", "volumes", names.len()),
             join_quote(&names),
             pluralize("uses", "use", names.len()),
-            pluralize("restricted volume type", "restricted volume types", types.len()),
+            pluralize(
+                "restricted volume type",
+                "restricted volume types",
+                types.len()
+            ),
             join_quote(&types)
         ),
     )
@@ -115,8 +125,10 @@ mod tests {
 
     #[test]
     fn restricted_types_sorted_names_in_order() {
-        let (m, s) = pod(r#"{"spec":{"volumes":[{"name":"b","nfs":{"server":"s","path":"/"}},{"name":"ok","secret":{}},
-            {"name":"a","hostPath":{"path":"/"}},{"name":"c","hostPath":{"path":"/"}}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"volumes":[{"name":"b","nfs":{"server":"s","path":"/"}},{"name":"ok","secret":{}},
+            {"name":"a","hostPath":{"path":"/"}},{"name":"c","hostPath":{"path":"/"}}]}}"#,
+        );
         assert_eq!(
             v1_0(&m, &s).unwrap().detail,
             r#"volumes "b", "a", "c" use restricted volume types "hostPath", "nfs""#
@@ -126,7 +138,10 @@ mod tests {
     #[test]
     fn sourceless_volume_is_unknown_until_defaulted() {
         let (m, mut s) = pod(r#"{"spec":{"volumes":[{"name":"volume0"}]}}"#);
-        assert_eq!(v1_0(&m, &s).unwrap().detail, r#"volume "volume0" uses restricted volume type "unknown""#);
+        assert_eq!(
+            v1_0(&m, &s).unwrap().detail,
+            r#"volume "volume0" uses restricted volume type "unknown""#
+        );
         crate::defaults::apply(&mut s);
         assert!(v1_0(&m, &s).is_none());
     }

@@ -10,7 +10,10 @@
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy, containers, containers_phrase, in_user_namespace, setters};
+use super::{
+    Check, CheckVersion, Forbidden, Remedy, containers, containers_phrase, in_user_namespace,
+    setters,
+};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
@@ -18,8 +21,14 @@ pub(crate) static CHECK: Check = Check {
     level: Level::Restricted,
     overrides: &[],
     versions: &[
-        CheckVersion { min_minor: 0, evaluate: v1_0 },
-        CheckVersion { min_minor: 35, evaluate: v1_35 },
+        CheckVersion {
+            min_minor: 0,
+            evaluate: v1_0,
+        },
+        CheckVersion {
+            min_minor: 35,
+            evaluate: v1_35,
+        },
     ],
     remedies,
 };
@@ -32,7 +41,10 @@ struct Findings<'a> {
 }
 
 fn findings(spec: &PodSpec) -> Findings<'_> {
-    let pod_value = spec.security_context.as_ref().and_then(|sc| sc.run_as_non_root);
+    let pod_value = spec
+        .security_context
+        .as_ref()
+        .and_then(|sc| sc.run_as_non_root);
     let mut f = Findings {
         pod_false: pod_value == Some(false),
         pod_true: pod_value == Some(true),
@@ -56,14 +68,19 @@ fn v1_0(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
         let names: Vec<&str> = f.explicit.iter().map(|(n, _)| *n).collect();
         return Forbidden::new(
             "runAsNonRoot != true",
-            format!("{} must not set securityContext.runAsNonRoot=false", setters(f.pod_false, &names)),
+            format!(
+                "{} must not set securityContext.runAsNonRoot=false",
+                setters(f.pod_false, &names)
+            ),
         );
     }
     if !f.implicit.is_empty() {
         let names: Vec<&str> = f.implicit.iter().map(|(n, _)| *n).collect();
         return Forbidden::new(
             "runAsNonRoot != true",
-            "pod or ".to_owned() + &containers_phrase(&names) + " must set securityContext.runAsNonRoot=true",
+            "pod or ".to_owned()
+                + &containers_phrase(&names)
+                + " must set securityContext.runAsNonRoot=true",
         );
     }
     None
@@ -83,7 +100,10 @@ fn remedies(_: &ObjectMeta, spec: &PodSpec, _: Version) -> Vec<Remedy> {
         out.push(Remedy::spec("securityContext.runAsNonRoot", "set true"));
     }
     for (_, path) in &f.explicit {
-        out.push(Remedy::spec(format!("{path}.securityContext.runAsNonRoot"), "set true (or remove)"));
+        out.push(Remedy::spec(
+            format!("{path}.securityContext.runAsNonRoot"),
+            "set true (or remove)",
+        ));
     }
     out
 }
@@ -95,8 +115,10 @@ mod tests {
 
     #[test]
     fn explicit_false_takes_precedence() {
-        let (m, s) = pod(r#"{"spec":{"securityContext":{"runAsNonRoot":false},"containers":[{"name":"a"},
-            {"name":"b","securityContext":{"runAsNonRoot":false}}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"securityContext":{"runAsNonRoot":false},"containers":[{"name":"a"},
+            {"name":"b","securityContext":{"runAsNonRoot":false}}]}}"#,
+        );
         assert_eq!(
             v1_0(&m, &s).unwrap().detail,
             r#"pod and container "b" must not set securityContext.runAsNonRoot=false"#
@@ -105,13 +127,20 @@ mod tests {
 
     #[test]
     fn implicit_containers_listed() {
-        let (m, s) = pod(r#"{"spec":{"containers":[{"name":"a"},{"name":"b","securityContext":{"runAsNonRoot":true}},{"name":"c"}]}}"#);
-        assert_eq!(v1_0(&m, &s).unwrap().detail, r#"pod or containers "a", "c" must set securityContext.runAsNonRoot=true"#);
+        let (m, s) = pod(
+            r#"{"spec":{"containers":[{"name":"a"},{"name":"b","securityContext":{"runAsNonRoot":true}},{"name":"c"}]}}"#,
+        );
+        assert_eq!(
+            v1_0(&m, &s).unwrap().detail,
+            r#"pod or containers "a", "c" must set securityContext.runAsNonRoot=true"#
+        );
     }
 
     #[test]
     fn pod_level_true_covers_containers_and_user_namespace_relaxes() {
-        let (m, s) = pod(r#"{"spec":{"securityContext":{"runAsNonRoot":true},"containers":[{"name":"a"}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"securityContext":{"runAsNonRoot":true},"containers":[{"name":"a"}]}}"#,
+        );
         assert!(v1_0(&m, &s).is_none());
         let (m, s) = pod(r#"{"spec":{"hostUsers":false,"containers":[{"name":"a"}]}}"#);
         assert!(v1_35(&m, &s).is_none());

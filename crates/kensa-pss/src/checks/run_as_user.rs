@@ -8,7 +8,7 @@
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy, containers, in_user_namespace, setters};
+use super::{Check, CheckVersion, Forbidden, Remedy, containers, in_user_namespace, setters};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
@@ -16,8 +16,14 @@ pub(crate) static CHECK: Check = Check {
     level: Level::Restricted,
     overrides: &[],
     versions: &[
-        CheckVersion { min_minor: 23, evaluate: v1_23 },
-        CheckVersion { min_minor: 35, evaluate: v1_35 },
+        CheckVersion {
+            min_minor: 23,
+            evaluate: v1_23,
+        },
+        CheckVersion {
+            min_minor: 35,
+            evaluate: v1_35,
+        },
     ],
     remedies,
 };
@@ -35,7 +41,10 @@ fn v1_23(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
     if !pod && bad.is_empty() {
         return None;
     }
-    Forbidden::new("runAsUser=0", format!("{} must not set runAsUser=0", setters(pod, &bad)))
+    Forbidden::new(
+        "runAsUser=0",
+        format!("{} must not set runAsUser=0", setters(pod, &bad)),
+    )
 }
 
 fn v1_35(meta: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
@@ -48,11 +57,17 @@ fn v1_35(meta: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
 fn remedies(_: &ObjectMeta, spec: &PodSpec, _: Version) -> Vec<Remedy> {
     let mut out = Vec::new();
     if pod_root(spec) {
-        out.push(Remedy::spec("securityContext.runAsUser", "set a non-zero UID (e.g. 65532)"));
+        out.push(Remedy::spec(
+            "securityContext.runAsUser",
+            "set a non-zero UID (e.g. 65532)",
+        ));
     }
     for c in containers(spec) {
         if c.security_context.and_then(|sc| sc.run_as_user) == Some(0) {
-            out.push(Remedy::spec(format!("{}.securityContext.runAsUser", c.path()), "set a non-zero UID (e.g. 65532)"));
+            out.push(Remedy::spec(
+                format!("{}.securityContext.runAsUser", c.path()),
+                "set a non-zero UID (e.g. 65532)",
+            ));
         }
     }
     out
@@ -65,16 +80,23 @@ mod tests {
 
     #[test]
     fn pod_and_containers() {
-        let (m, s) = pod(r#"{"spec":{"securityContext":{"runAsUser":0},"containers":[{"name":"a","securityContext":{"runAsUser":0}},
-            {"name":"b","securityContext":{"runAsUser":1000}},{"name":"c","securityContext":{"runAsUser":0}}]}}"#);
-        assert_eq!(v1_23(&m, &s).unwrap().detail, r#"pod and containers "a", "c" must not set runAsUser=0"#);
+        let (m, s) = pod(
+            r#"{"spec":{"securityContext":{"runAsUser":0},"containers":[{"name":"a","securityContext":{"runAsUser":0}},
+            {"name":"b","securityContext":{"runAsUser":1000}},{"name":"c","securityContext":{"runAsUser":0}}]}}"#,
+        );
+        assert_eq!(
+            v1_23(&m, &s).unwrap().detail,
+            r#"pod and containers "a", "c" must not set runAsUser=0"#
+        );
     }
 
     #[test]
     fn unset_passes_and_user_namespace_relaxes() {
         let (m, s) = pod(r#"{"spec":{"containers":[{"name":"a"}]}}"#);
         assert!(v1_23(&m, &s).is_none());
-        let (m, s) = pod(r#"{"spec":{"hostUsers":false,"securityContext":{"runAsUser":0},"containers":[{"name":"a"}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"hostUsers":false,"securityContext":{"runAsUser":0},"containers":[{"name":"a"}]}}"#,
+        );
         assert!(v1_35(&m, &s).is_none());
     }
 }

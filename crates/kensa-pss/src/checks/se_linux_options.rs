@@ -8,7 +8,9 @@
 use k8s_openapi::api::core::v1::{PodSpec, SELinuxOptions};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy, containers, join_quote, pluralize, setters, sorted_set};
+use super::{
+    Check, CheckVersion, Forbidden, Remedy, containers, join_quote, pluralize, setters, sorted_set,
+};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
@@ -16,14 +18,26 @@ pub(crate) static CHECK: Check = Check {
     level: Level::Baseline,
     overrides: &[],
     versions: &[
-        CheckVersion { min_minor: 0, evaluate: v1_0 },
-        CheckVersion { min_minor: 31, evaluate: v1_31 },
+        CheckVersion {
+            min_minor: 0,
+            evaluate: v1_0,
+        },
+        CheckVersion {
+            min_minor: 31,
+            evaluate: v1_31,
+        },
     ],
     remedies,
 };
 
 const TYPES_1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
-const TYPES_1_31: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
+const TYPES_1_31: &[&str] = &[
+    "",
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
 
 #[derive(Default)]
 struct Problems<'a> {
@@ -62,10 +76,11 @@ fn evaluate(spec: &PodSpec, allowed: &[&str]) -> Option<Forbidden> {
         .is_some_and(|opts| !problems.inspect(opts, allowed));
     let mut bad_containers = Vec::new();
     for c in containers(spec) {
-        if let Some(opts) = c.security_context.and_then(|sc| sc.se_linux_options.as_ref()) {
-            if !problems.inspect(opts, allowed) {
-                bad_containers.push(c.name);
-            }
+        let options = c
+            .security_context
+            .and_then(|sc| sc.se_linux_options.as_ref());
+        if options.is_some_and(|opts| !problems.inspect(opts, allowed)) {
+            bad_containers.push(c.name);
         }
     }
     if !pod_bad && bad_containers.is_empty() {
@@ -74,7 +89,11 @@ fn evaluate(spec: &PodSpec, allowed: &[&str]) -> Option<Forbidden> {
     let mut data = Vec::with_capacity(3);
     if !problems.bad_types.is_empty() {
         let types = sorted_set(problems.bad_types);
-        data.push(format!("{} {}", pluralize("type", "types", types.len()), join_quote(&types)));
+        data.push(format!(
+            "{} {}",
+            pluralize("type", "types", types.len()),
+            join_quote(&types)
+        ));
     }
     if problems.set_user {
         data.push("user may not be set".to_owned());
@@ -101,11 +120,18 @@ fn v1_31(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
 }
 
 fn remedies(_: &ObjectMeta, spec: &PodSpec, version: Version) -> Vec<Remedy> {
-    let allowed = if version.effective_minor() >= 31 { TYPES_1_31 } else { TYPES_1_0 };
+    let allowed = if version.effective_minor() >= 31 {
+        TYPES_1_31
+    } else {
+        TYPES_1_0
+    };
     let mut out = Vec::new();
     let mut push = |at: String, opts: &SELinuxOptions| {
         if !allowed.contains(&opts.type_.as_deref().unwrap_or_default()) {
-            out.push(Remedy::spec(format!("{at}seLinuxOptions.type"), "set container_t (or remove)"));
+            out.push(Remedy::spec(
+                format!("{at}seLinuxOptions.type"),
+                "set container_t (or remove)",
+            ));
         }
         if opts.user.as_deref().is_some_and(|u| !u.is_empty()) {
             out.push(Remedy::spec(format!("{at}seLinuxOptions.user"), "remove"));
@@ -114,11 +140,18 @@ fn remedies(_: &ObjectMeta, spec: &PodSpec, version: Version) -> Vec<Remedy> {
             out.push(Remedy::spec(format!("{at}seLinuxOptions.role"), "remove"));
         }
     };
-    if let Some(opts) = spec.security_context.as_ref().and_then(|sc| sc.se_linux_options.as_ref()) {
+    if let Some(opts) = spec
+        .security_context
+        .as_ref()
+        .and_then(|sc| sc.se_linux_options.as_ref())
+    {
         push("securityContext.".to_owned(), opts);
     }
     for c in containers(spec) {
-        if let Some(opts) = c.security_context.and_then(|sc| sc.se_linux_options.as_ref()) {
+        if let Some(opts) = c
+            .security_context
+            .and_then(|sc| sc.se_linux_options.as_ref())
+        {
             push(format!("{}.securityContext.", c.path()), opts);
         }
     }
@@ -132,9 +165,11 @@ mod tests {
 
     #[test]
     fn types_user_and_role() {
-        let (m, s) = pod(r#"{"spec":{"securityContext":{"seLinuxOptions":{"type":"spc_t"}},"containers":[
+        let (m, s) = pod(
+            r#"{"spec":{"securityContext":{"seLinuxOptions":{"type":"spc_t"}},"containers":[
             {"name":"a","securityContext":{"seLinuxOptions":{"user":"u","role":"r","type":"foo"}}},
-            {"name":"b","securityContext":{"seLinuxOptions":{"type":"container_t","level":"s0"}}}]}}"#);
+            {"name":"b","securityContext":{"seLinuxOptions":{"type":"container_t","level":"s0"}}}]}}"#,
+        );
         assert_eq!(
             v1_0(&m, &s).unwrap().detail,
             r#"pod and container "a" set forbidden securityContext.seLinuxOptions: types "foo", "spc_t"; user may not be set; role may not be set"#
@@ -144,8 +179,13 @@ mod tests {
 
     #[test]
     fn container_engine_t_allowed_from_1_31() {
-        let (m, s) = pod(r#"{"spec":{"containers":[{"name":"a","securityContext":{"seLinuxOptions":{"type":"container_engine_t"}}}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"seLinuxOptions":{"type":"container_engine_t"}}}]}}"#,
+        );
         assert!(v1_31(&m, &s).is_none());
-        assert_eq!(v1_0(&m, &s).unwrap().detail, r#"container "a" set forbidden securityContext.seLinuxOptions: type "container_engine_t""#);
+        assert_eq!(
+            v1_0(&m, &s).unwrap().detail,
+            r#"container "a" set forbidden securityContext.seLinuxOptions: type "container_engine_t""#
+        );
     }
 }

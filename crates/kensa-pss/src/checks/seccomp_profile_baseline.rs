@@ -11,7 +11,10 @@
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy, containers, go_quote, join_quote, pluralize, setters, sorted_set};
+use super::{
+    Check, CheckVersion, Forbidden, Remedy, containers, go_quote, join_quote, pluralize, setters,
+    sorted_set,
+};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
@@ -19,8 +22,14 @@ pub(crate) static CHECK: Check = Check {
     level: Level::Baseline,
     overrides: &[],
     versions: &[
-        CheckVersion { min_minor: 0, evaluate: v1_0 },
-        CheckVersion { min_minor: 19, evaluate: v1_19 },
+        CheckVersion {
+            min_minor: 0,
+            evaluate: v1_0,
+        },
+        CheckVersion {
+            min_minor: 19,
+            evaluate: v1_19,
+        },
     ],
     remedies,
 };
@@ -39,9 +48,14 @@ pub(crate) fn valid_type(kind: &str) -> bool {
 
 /// (annotation key, value) pairs that v1.0 rejects: the pod's, and those of containers that exist.
 fn bad_annotations<'a>(meta: &'a ObjectMeta, spec: &'a PodSpec) -> Vec<(String, &'a str)> {
-    let Some(annotations) = meta.annotations.as_ref() else { return Vec::new() };
+    let Some(annotations) = meta.annotations.as_ref() else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    if let Some(value) = annotations.get(POD_ANNOTATION).filter(|v| !valid_annotation(v)) {
+    if let Some(value) = annotations
+        .get(POD_ANNOTATION)
+        .filter(|v| !valid_annotation(v))
+    {
         out.push((POD_ANNOTATION.to_owned(), value.as_str()));
     }
     for c in containers(spec) {
@@ -61,24 +75,34 @@ fn v1_0(meta: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
     let items = sorted_set(bad.iter().map(|(k, v)| format!("{k}={}", go_quote(v))));
     Forbidden::new(
         "seccompProfile",
-        format!("forbidden {} {}", pluralize("annotation", "annotations", items.len()), items.join(", ")),
+        format!(
+            "forbidden {} {}",
+            pluralize("annotation", "annotations", items.len()),
+            items.join(", ")
+        ),
     )
 }
 
 fn v1_19(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
     let mut bad_values = Vec::new();
-    let pod_type = spec.security_context.as_ref().and_then(|sc| sc.seccomp_profile.as_ref()).map(|p| p.type_.as_str());
+    let pod_type = spec
+        .security_context
+        .as_ref()
+        .and_then(|sc| sc.seccomp_profile.as_ref())
+        .map(|p| p.type_.as_str());
     let pod_bad = pod_type.is_some_and(|t| !valid_type(t));
     if pod_bad {
         bad_values.extend(pod_type);
     }
     let mut bad_containers = Vec::new();
     for c in containers(spec) {
-        if let Some(kind) = c.security_context.and_then(|sc| sc.seccomp_profile.as_ref()).map(|p| p.type_.as_str()) {
-            if !valid_type(kind) {
-                bad_containers.push(c.name);
-                bad_values.push(kind);
-            }
+        let kind = c
+            .security_context
+            .and_then(|sc| sc.seccomp_profile.as_ref())
+            .map(|p| p.type_.as_str());
+        if let Some(kind) = kind.filter(|k| !valid_type(k)) {
+            bad_containers.push(c.name);
+            bad_values.push(kind);
         }
     }
     if !pod_bad && bad_containers.is_empty() {
@@ -97,14 +121,27 @@ fn v1_19(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
 /// Remedies for explicitly bad profile types, shared with `seccompProfile_restricted`.
 pub(crate) fn bad_type_remedies(spec: &PodSpec) -> Vec<Remedy> {
     let mut out = Vec::new();
-    let pod_type = spec.security_context.as_ref().and_then(|sc| sc.seccomp_profile.as_ref()).map(|p| p.type_.as_str());
+    let pod_type = spec
+        .security_context
+        .as_ref()
+        .and_then(|sc| sc.seccomp_profile.as_ref())
+        .map(|p| p.type_.as_str());
     if pod_type.is_some_and(|t| !valid_type(t)) {
-        out.push(Remedy::spec("securityContext.seccompProfile.type", "set RuntimeDefault"));
+        out.push(Remedy::spec(
+            "securityContext.seccompProfile.type",
+            "set RuntimeDefault",
+        ));
     }
     for c in containers(spec) {
-        let kind = c.security_context.and_then(|sc| sc.seccomp_profile.as_ref()).map(|p| p.type_.as_str());
+        let kind = c
+            .security_context
+            .and_then(|sc| sc.seccomp_profile.as_ref())
+            .map(|p| p.type_.as_str());
         if kind.is_some_and(|t| !valid_type(t)) {
-            out.push(Remedy::spec(format!("{}.securityContext.seccompProfile.type", c.path()), "set RuntimeDefault"));
+            out.push(Remedy::spec(
+                format!("{}.securityContext.seccompProfile.type", c.path()),
+                "set RuntimeDefault",
+            ));
         }
     }
     out
@@ -141,8 +178,10 @@ mod tests {
 
     #[test]
     fn field_types() {
-        let (m, s) = pod(r#"{"spec":{"securityContext":{"seccompProfile":{"type":"Unconfined"}},
-            "containers":[{"name":"a","securityContext":{"seccompProfile":{"type":"Unconfined"}}},{"name":"b"}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"securityContext":{"seccompProfile":{"type":"Unconfined"}},
+            "containers":[{"name":"a","securityContext":{"seccompProfile":{"type":"Unconfined"}}},{"name":"b"}]}}"#,
+        );
         assert_eq!(
             v1_19(&m, &s).unwrap().detail,
             r#"pod and container "a" must not set securityContext.seccompProfile.type to "Unconfined""#

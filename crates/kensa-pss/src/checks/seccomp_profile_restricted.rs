@@ -10,7 +10,10 @@ use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::seccomp_profile_baseline::{bad_type_remedies, valid_type};
-use super::{CheckVersion, Check, Forbidden, Remedy, containers, containers_phrase, is_windows, join_quote, setters, sorted_set};
+use super::{
+    Check, CheckVersion, Forbidden, Remedy, containers, containers_phrase, is_windows, join_quote,
+    setters, sorted_set,
+};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
@@ -18,14 +21,23 @@ pub(crate) static CHECK: Check = Check {
     level: Level::Restricted,
     overrides: &["seccompProfile_baseline"],
     versions: &[
-        CheckVersion { min_minor: 19, evaluate: v1_19 },
-        CheckVersion { min_minor: 25, evaluate: v1_25 },
+        CheckVersion {
+            min_minor: 19,
+            evaluate: v1_19,
+        },
+        CheckVersion {
+            min_minor: 25,
+            evaluate: v1_25,
+        },
     ],
     remedies,
 };
 
 fn pod_type(spec: &PodSpec) -> Option<&str> {
-    spec.security_context.as_ref().and_then(|sc| sc.seccomp_profile.as_ref()).map(|p| p.type_.as_str())
+    spec.security_context
+        .as_ref()
+        .and_then(|sc| sc.seccomp_profile.as_ref())
+        .map(|p| p.type_.as_str())
 }
 
 fn v1_19(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
@@ -39,7 +51,10 @@ fn v1_19(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
     let mut explicit = Vec::new();
     let mut implicit = Vec::new();
     for c in containers(spec) {
-        match c.security_context.and_then(|sc| sc.seccomp_profile.as_ref()) {
+        match c
+            .security_context
+            .and_then(|sc| sc.seccomp_profile.as_ref())
+        {
             Some(profile) if !valid_type(&profile.type_) => {
                 explicit.push(c.name);
                 bad_values.push(profile.type_.as_str());
@@ -80,9 +95,21 @@ fn v1_25(meta: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
 fn remedies(_: &ObjectMeta, spec: &PodSpec, _: Version) -> Vec<Remedy> {
     let mut out = bad_type_remedies(spec);
     let pod_set = pod_type(spec).is_some_and(valid_type);
-    let unset_container = containers(spec).any(|c| c.security_context.and_then(|sc| sc.seccomp_profile.as_ref()).is_none());
-    if !pod_set && unset_container && !out.iter().any(|r| r.path == "securityContext.seccompProfile.type") {
-        out.push(Remedy::spec("securityContext.seccompProfile.type", "set RuntimeDefault"));
+    let unset_container = containers(spec).any(|c| {
+        c.security_context
+            .and_then(|sc| sc.seccomp_profile.as_ref())
+            .is_none()
+    });
+    if !pod_set
+        && unset_container
+        && !out
+            .iter()
+            .any(|r| r.path == "securityContext.seccompProfile.type")
+    {
+        out.push(Remedy::spec(
+            "securityContext.seccompProfile.type",
+            "set RuntimeDefault",
+        ));
     }
     out
 }
@@ -94,25 +121,37 @@ mod tests {
 
     #[test]
     fn implicit_containers_need_a_profile() {
-        let (m, s) = pod(r#"{"spec":{"initContainers":[{"name":"i","securityContext":{"seccompProfile":{"type":"RuntimeDefault"}}}],
-            "containers":[{"name":"a"}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"initContainers":[{"name":"i","securityContext":{"seccompProfile":{"type":"RuntimeDefault"}}}],
+            "containers":[{"name":"a"}]}}"#,
+        );
         assert_eq!(
             v1_19(&m, &s).unwrap().detail,
             r#"pod or container "a" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost""#
         );
-        assert_eq!(remedies(&m, &s, Version::Latest)[0].path, "securityContext.seccompProfile.type");
+        assert_eq!(
+            remedies(&m, &s, Version::Latest)[0].path,
+            "securityContext.seccompProfile.type"
+        );
     }
 
     #[test]
     fn pod_level_profile_is_inherited() {
-        let (m, s) = pod(r#"{"spec":{"securityContext":{"seccompProfile":{"type":"Localhost","localhostProfile":"p.json"}},"containers":[{"name":"a"}]}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"securityContext":{"seccompProfile":{"type":"Localhost","localhostProfile":"p.json"}},"containers":[{"name":"a"}]}}"#,
+        );
         assert!(v1_19(&m, &s).is_none());
     }
 
     #[test]
     fn explicit_bad_wins_and_windows_skips() {
-        let (m, s) = pod(r#"{"spec":{"containers":[{"name":"a","securityContext":{"seccompProfile":{"type":"Unconfined"}}},{"name":"b"}]}}"#);
-        assert_eq!(v1_19(&m, &s).unwrap().detail, r#"container "a" must not set securityContext.seccompProfile.type to "Unconfined""#);
+        let (m, s) = pod(
+            r#"{"spec":{"containers":[{"name":"a","securityContext":{"seccompProfile":{"type":"Unconfined"}}},{"name":"b"}]}}"#,
+        );
+        assert_eq!(
+            v1_19(&m, &s).unwrap().detail,
+            r#"container "a" must not set securityContext.seccompProfile.type to "Unconfined""#
+        );
         let (m, s) = pod(r#"{"spec":{"os":{"name":"windows"},"containers":[{"name":"a"}]}}"#);
         assert!(v1_25(&m, &s).is_none());
     }

@@ -8,7 +8,7 @@
 use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::{CheckVersion, Check, Forbidden, Remedy};
+use super::{Check, CheckVersion, Forbidden, Remedy};
 use crate::api::{Level, Version};
 
 pub(crate) static CHECK: Check = Check {
@@ -16,11 +16,26 @@ pub(crate) static CHECK: Check = Check {
     level: Level::Baseline,
     overrides: &[],
     versions: &[
-        CheckVersion { min_minor: 0, evaluate: v1_0 },
-        CheckVersion { min_minor: 27, evaluate: v1_27 },
-        CheckVersion { min_minor: 29, evaluate: v1_29 },
-        CheckVersion { min_minor: 32, evaluate: v1_32 },
-        CheckVersion { min_minor: 37, evaluate: v1_37 },
+        CheckVersion {
+            min_minor: 0,
+            evaluate: v1_0,
+        },
+        CheckVersion {
+            min_minor: 27,
+            evaluate: v1_27,
+        },
+        CheckVersion {
+            min_minor: 29,
+            evaluate: v1_29,
+        },
+        CheckVersion {
+            min_minor: 32,
+            evaluate: v1_32,
+        },
+        CheckVersion {
+            min_minor: 37,
+            evaluate: v1_37,
+        },
     ],
     remedies,
 };
@@ -44,7 +59,8 @@ const SAFE: &[(u32, &str)] = &[
 ];
 
 fn safe_at(minor: u32, name: &str) -> bool {
-    SAFE.iter().any(|(since, safe)| *since <= minor && *safe == name)
+    SAFE.iter()
+        .any(|(since, safe)| *since <= minor && *safe == name)
 }
 
 fn forbidden(spec: &PodSpec, minor: u32) -> impl Iterator<Item = (usize, &str)> {
@@ -84,7 +100,12 @@ fn v1_37(_: &ObjectMeta, spec: &PodSpec) -> Option<Forbidden> {
 
 fn remedies(_: &ObjectMeta, spec: &PodSpec, version: Version) -> Vec<Remedy> {
     forbidden(spec, version.effective_minor())
-        .map(|(i, name)| Remedy::spec(format!("securityContext.sysctls[{i}]"), format!("remove {name}")))
+        .map(|(i, name)| {
+            Remedy::spec(
+                format!("securityContext.sysctls[{i}]"),
+                format!("remove {name}"),
+            )
+        })
         .collect()
 }
 
@@ -95,17 +116,23 @@ mod tests {
 
     #[test]
     fn spec_order_duplicates_kept() {
-        let (m, s) = pod(r#"{"spec":{"securityContext":{"sysctls":[{"name":"b","value":"1"},{"name":"kernel.shm_rmid_forced","value":"0"},
-            {"name":"a","value":"1"},{"name":"b","value":"1"}]}}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"securityContext":{"sysctls":[{"name":"b","value":"1"},{"name":"kernel.shm_rmid_forced","value":"0"},
+            {"name":"a","value":"1"},{"name":"b","value":"1"}]}}}"#,
+        );
         assert_eq!(v1_0(&m, &s).unwrap().detail, "b, a, b");
     }
 
     #[test]
     fn safe_set_grows_with_versions() {
-        let (m, s) = pod(r#"{"spec":{"securityContext":{"sysctls":[{"name":"net.ipv4.tcp_notsent_lowat","value":"1"}]}}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"securityContext":{"sysctls":[{"name":"net.ipv4.tcp_notsent_lowat","value":"1"}]}}}"#,
+        );
         assert!(v1_32(&m, &s).is_some());
         assert!(v1_37(&m, &s).is_none());
-        let (m, s) = pod(r#"{"spec":{"securityContext":{"sysctls":[{"name":"net.ipv4.ip_local_reserved_ports","value":"1"}]}}}"#);
+        let (m, s) = pod(
+            r#"{"spec":{"securityContext":{"sysctls":[{"name":"net.ipv4.ip_local_reserved_ports","value":"1"}]}}}"#,
+        );
         assert!(v1_0(&m, &s).is_some());
         assert!(v1_27(&m, &s).is_none());
     }
