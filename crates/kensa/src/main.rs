@@ -1,0 +1,78 @@
+//! `kensa`: the command-line front end. Each subcommand lives in `commands/`
+//! and wires inputs (kensa-k8s) to engines (kensa-pss, ...) to renderers.
+
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::output::ColorChoice;
+
+// Parsing large inputs is allocation-heavy; mimalloc is markedly faster than
+// glibc malloc there and returns memory promptly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Exit codes shared by every command.
+pub mod exit {
+    /// Everything checked passed.
+    pub const OK: u8 = 0;
+    /// Something was found: a violation, or a document that could not be checked.
+    pub const FOUND: u8 = 1;
+    /// Usage error, or no input could be read.
+    pub const USAGE: u8 = 2;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "kensa",
+    version,
+    about = "kensa (検査): Kubernetes security inspection in one fast binary",
+    long_about = "kensa (検査): Kubernetes security inspection in one fast binary.\n\n\
+        Checks manifests and clusters against the Pod Security Standards with the \
+        API server's exact results and messages.",
+    after_help = "Exit codes: 0 all checks passed, 1 findings (or unreadable documents), 2 usage error or no readable input.\n\
+        Docs: docs/pss.md"
+)]
+struct Cli {
+    /// When to colour output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Pod Security Standards: check manifests, preview namespace labels.
+    #[command(subcommand)]
+    Pss(commands::pss::PssCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
+    let color = cli.color;
+    let result = match cli.command {
+        Command::Pss(cmd) => commands::pss::run(cmd, color),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            output::error_line(color, &format!("{err:#}"));
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}

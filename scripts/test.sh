@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# kensa's whole test suite: formatting, lints, unit, integration and conformance tests.
+# Works on a fresh Debian machine with the Rust toolchain: it installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Conformance tests read upstream reference data from ../shared/reference
+# (or $KENSA_REFERENCE). Without it they skip, except under CI=true where they fail.
+if [[ -z "${KENSA_REFERENCE:-}" && -d ../shared/reference ]]; then
+  KENSA_REFERENCE="$(cd ../shared/reference && pwd)"
+  export KENSA_REFERENCE
+fi
+
+# Debian packages the tests need (none beyond the toolchain yet); kept as a list
+# so later features add theirs here.
+packages=()
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ((${#missing[@]})); then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+echo "== cargo clippy -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== cargo test"
+cargo test --workspace --locked
