@@ -108,6 +108,39 @@ fn baseline_latest(bencher: divan::Bencher, name: &str) {
     });
 }
 
+/// Every pod of the bundled example cluster (system components, an ingress
+/// controller, a demo shop; 8 of 39 pass restricted), evaluated in turn: the
+/// "typical pods" figure. Reported as pods per second.
+#[divan::bench]
+fn restricted_latest_example_cluster(bencher: divan::Bencher) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/cluster-snapshot.json"
+    );
+    let list: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let pods: Vec<(ObjectMeta, PodSpec)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| item["kind"] == "Pod")
+        .map(|item| {
+            (
+                serde_json::from_value(item["metadata"].clone()).unwrap(),
+                serde_json::from_value(item["spec"].clone()).unwrap(),
+            )
+        })
+        .collect();
+    let evaluator = Evaluator::global();
+    bencher
+        .counter(divan::counter::ItemsCount::new(pods.len()))
+        .bench(|| {
+            for (meta, spec) in &pods {
+                divan::black_box(evaluator.evaluate(RESTRICTED_LATEST, meta, spec));
+            }
+        });
+}
+
 /// The full message for a failing pod, as `kensa pss check` prints it.
 #[divan::bench]
 fn restricted_latest_with_message(bencher: divan::Bencher) {

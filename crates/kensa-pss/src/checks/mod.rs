@@ -171,6 +171,26 @@ impl ContainerView<'_> {
     }
 }
 
+/// Builds a [`ContainerView`] from a `Container` or an `EphemeralContainer`:
+/// distinct types in k8s-openapi with the same security-relevant fields.
+macro_rules! container_view {
+    ($list:literal) => {
+        |(index, c)| ContainerView {
+            name: &c.name,
+            list: $list,
+            index,
+            security_context: c.security_context.as_ref(),
+            ports: c.ports.as_deref().unwrap_or_default(),
+            probes: [
+                c.liveness_probe.as_ref(),
+                c.readiness_probe.as_ref(),
+                c.startup_probe.as_ref(),
+            ],
+            lifecycle: c.lifecycle.as_ref(),
+        }
+    };
+}
+
 /// Visits containers in upstream's order: init containers, containers, ephemeral containers.
 pub(crate) fn containers(spec: &PodSpec) -> impl Iterator<Item = ContainerView<'_>> {
     let init = spec
@@ -178,57 +198,17 @@ pub(crate) fn containers(spec: &PodSpec) -> impl Iterator<Item = ContainerView<'
         .as_deref()
         .unwrap_or_default()
         .iter()
-        .enumerate()
-        .map(|(index, c)| ContainerView {
-            name: &c.name,
-            list: "initContainers",
-            index,
-            security_context: c.security_context.as_ref(),
-            ports: c.ports.as_deref().unwrap_or_default(),
-            probes: [
-                c.liveness_probe.as_ref(),
-                c.readiness_probe.as_ref(),
-                c.startup_probe.as_ref(),
-            ],
-            lifecycle: c.lifecycle.as_ref(),
-        });
-    let regular = spec
-        .containers
-        .iter()
-        .enumerate()
-        .map(|(index, c)| ContainerView {
-            name: &c.name,
-            list: "containers",
-            index,
-            security_context: c.security_context.as_ref(),
-            ports: c.ports.as_deref().unwrap_or_default(),
-            probes: [
-                c.liveness_probe.as_ref(),
-                c.readiness_probe.as_ref(),
-                c.startup_probe.as_ref(),
-            ],
-            lifecycle: c.lifecycle.as_ref(),
-        });
+        .enumerate();
+    let regular = spec.containers.iter().enumerate();
     let ephemeral = spec
         .ephemeral_containers
         .as_deref()
         .unwrap_or_default()
         .iter()
-        .enumerate()
-        .map(|(index, c)| ContainerView {
-            name: &c.name,
-            list: "ephemeralContainers",
-            index,
-            security_context: c.security_context.as_ref(),
-            ports: c.ports.as_deref().unwrap_or_default(),
-            probes: [
-                c.liveness_probe.as_ref(),
-                c.readiness_probe.as_ref(),
-                c.startup_probe.as_ref(),
-            ],
-            lifecycle: c.lifecycle.as_ref(),
-        });
-    init.chain(regular).chain(ephemeral)
+        .enumerate();
+    init.map(container_view!("initContainers"))
+        .chain(regular.map(container_view!("containers")))
+        .chain(ephemeral.map(container_view!("ephemeralContainers")))
 }
 
 /// True for `spec.os.name: windows` (upstream skips Linux-only checks for these from v1.25).
