@@ -19,7 +19,7 @@ kensa=target/release/kensa
 for format in json yaml; do
   file="$dir/pods-$pods.$format"
   [[ -s "$file" ]] || python3 scripts/bench/gen-pods.py --pods "$pods" --format "$format" --seed 1 -o "$file"
-  size=$(stat -c %s "$file")
+  size=$(stat -L -c %s "$file")
   echo "== $format: $file ($((size / 1000000)) MB)"
   # Exit code 1 means "violations found", which this input has by design.
   hyperfine --warmup 1 --runs 5 -i "$kensa pss check $file > /dev/null"
