@@ -22,14 +22,21 @@ pub(crate) fn meta(meta: &mut ObjectMeta) {
     fit(&mut meta.managed_fields);
 }
 
+/// The list fields shared by `Container` and `EphemeralContainer` (distinct types).
+macro_rules! fit_container_lists {
+    ($c:expr) => {{
+        fit(&mut $c.args);
+        fit(&mut $c.command);
+        fit(&mut $c.env);
+        fit(&mut $c.env_from);
+        fit(&mut $c.ports);
+        fit(&mut $c.volume_mounts);
+        fit(&mut $c.volume_devices);
+    }};
+}
+
 fn container(c: &mut Container) {
-    fit(&mut c.args);
-    fit(&mut c.command);
-    fit(&mut c.env);
-    fit(&mut c.env_from);
-    fit(&mut c.ports);
-    fit(&mut c.volume_mounts);
-    fit(&mut c.volume_devices);
+    fit_container_lists!(c);
     fit(&mut c.resize_policy);
     if let Some(caps) = c
         .security_context
@@ -42,13 +49,7 @@ fn container(c: &mut Container) {
 }
 
 fn ephemeral(c: &mut EphemeralContainer) {
-    fit(&mut c.args);
-    fit(&mut c.command);
-    fit(&mut c.env);
-    fit(&mut c.env_from);
-    fit(&mut c.ports);
-    fit(&mut c.volume_mounts);
-    fit(&mut c.volume_devices);
+    fit_container_lists!(c);
 }
 
 fn volume(v: &mut Volume) {
