@@ -225,10 +225,13 @@ pub struct LabelError {
 
 impl fmt::Display for LabelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Go's field errors quote the value with strconv.Quote.
         write!(
             f,
-            "metadata.labels[{}]: Invalid value: {:?}: {}",
-            self.label, self.value, self.message
+            "metadata.labels[{}]: Invalid value: {}: {}",
+            self.label,
+            crate::checks::go_quote(&self.value),
+            self.message
         )
     }
 }
