@@ -14,7 +14,6 @@
 //! positions; this only happens on the error path.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
@@ -748,15 +747,7 @@ fn pipelined_items<'f, T: Send>(
     let mut ranges: Vec<Range<usize>> = Vec::new();
     let mut positions: Vec<Position> = Vec::new();
     let mut out = Out::new(map);
-    let mut pending: BTreeMap<usize, Out<'f, T>> = BTreeMap::new();
-    let mut next_part = 0usize;
-    let mut collect = |part: (usize, Out<'f, T>), out: &mut Out<'f, T>| {
-        pending.insert(part.0, part.1);
-        while let Some(part) = pending.remove(&next_part) {
-            out.append(part);
-            next_part += 1;
-        }
-    };
+    let mut in_order = crate::order::InOrder::new();
     let end = rayon::scope(|scope| {
         let mut batch_start = 0usize;
         let mut spawned = 0usize;
@@ -801,7 +792,7 @@ fn pipelined_items<'f, T: Send>(
                 batch_start = ranges.len();
                 if let Ok(rx) = rx.lock() {
                     while let Ok(part) = rx.try_recv() {
-                        collect(part, &mut out);
+                        in_order.accept(part, |p| out.append(p));
                     }
                 }
             }
@@ -821,7 +812,7 @@ fn pipelined_items<'f, T: Send>(
     drop(tx);
     if let Ok(rx) = rx.into_inner() {
         for part in rx.iter() {
-            collect(part, &mut out);
+            in_order.accept(part, |p| out.append(p));
         }
     }
     Some(Pipelined {

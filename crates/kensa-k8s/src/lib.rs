@@ -74,6 +74,7 @@ mod error;
 mod json;
 mod load;
 mod object;
+mod order;
 mod position;
 mod shrink;
 mod snapshot;

@@ -11,7 +11,7 @@
 //! about the list's kind that mattered and was wrong) gives up, and the
 //! caller parses the whole file the ordinary way.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::Read;
 use std::ops::Range;
@@ -202,15 +202,7 @@ pub(crate) fn stream_json_list<'f, T: Send>(
     let mut out = Out::new(map);
     let (tx, rx) = mpsc::channel::<(usize, Out<'f, T>)>();
     let rx = Mutex::new(rx);
-    let mut pending: BTreeMap<usize, Out<'f, T>> = BTreeMap::new();
-    let mut next_part = 0usize;
-    let mut collect = |part: (usize, Out<'f, T>), out: &mut Out<'f, T>| {
-        pending.insert(part.0, part.1);
-        while let Some(part) = pending.remove(&next_part) {
-            out.append(part);
-            next_part += 1;
-        }
-    };
+    let mut in_order = crate::order::InOrder::new();
 
     // The items, block by block; returns what follows them.
     let trailer = rayon::scope(|scope| -> Option<Vec<u8>> {
@@ -297,7 +289,7 @@ pub(crate) fn stream_json_list<'f, T: Send>(
             in_flight.push_back(text);
             if let Ok(rx) = rx.lock() {
                 while let Ok(part) = rx.try_recv() {
-                    collect(part, &mut out);
+                    in_order.accept(part, |p| out.append(p));
                 }
             }
             buf = next;
@@ -313,7 +305,7 @@ pub(crate) fn stream_json_list<'f, T: Send>(
     drop(tx);
     if let Ok(rx) = rx.into_inner() {
         for part in rx.iter() {
-            collect(part, &mut out);
+            in_order.accept(part, |p| out.append(p));
         }
     }
 
