@@ -88,7 +88,7 @@ macro_rules! list_pages {
 /// current context when `None`) into a [`Snapshot`].
 pub async fn snapshot(context: Option<&str>) -> Result<Snapshot, ClusterError> {
     let loaded = load_cluster(context).await?;
-    Ok(Snapshot::from_loaded(&loaded))
+    Ok(Snapshot::from_objects(loaded.objects))
 }
 
 /// The cluster's namespaces and pods as [`Loaded`] objects, sourced `cluster:CONTEXT`.

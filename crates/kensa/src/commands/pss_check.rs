@@ -94,7 +94,7 @@ pub fn run(args: CheckArgs, color: ColorChoice) -> anyhow::Result<u8> {
         .filter(|d| d.severity == kensa_k8s::Severity::Error)
         .count();
     if loaded.documents == 0 && loaded.items.is_empty() {
-        let names: Vec<String> = inputs.iter().map(input_name).collect();
+        let names: Vec<String> = inputs.iter().map(Input::name).collect();
         let reason = if unreadable > 0 {
             "no input could be read"
         } else {
@@ -164,13 +164,6 @@ fn inputs(args: &CheckArgs) -> anyhow::Result<Vec<Input>> {
             }
         })
         .collect())
-}
-
-fn input_name(input: &Input) -> String {
-    match input {
-        Input::Path(p) => p.display().to_string(),
-        Input::Stdin => "<stdin>".to_owned(),
-    }
 }
 
 /// `Deployment shop/web`, or `Deployment web` when the manifest names no namespace.

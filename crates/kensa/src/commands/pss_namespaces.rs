@@ -75,7 +75,7 @@ pub fn run(args: NamespacesArgs, color: ColorChoice) -> anyhow::Result<u8> {
                 );
                 return Ok(exit::USAGE);
             }
-            Snapshot::from_loaded(&loaded)
+            Snapshot::from_objects(loaded.objects)
         }
         (None, Some(context)) => kensa_k8s::cluster::snapshot_blocking(Some(context))
             .with_context(|| format!("reading the cluster of context {context:?}"))?,
