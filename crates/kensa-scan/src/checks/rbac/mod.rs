@@ -1,0 +1,6 @@
+//! The rbac checks.
+
+use crate::check::Check;
+
+/// The rbac checks, in registry order.
+pub(crate) static CHECKS: &[&Check] = &[];
