@@ -67,6 +67,8 @@ pub struct ObjectScan {
     /// Objects of kinds kensa does not check (custom resources, unknown
     /// kinds), counted by `apiVersion/kind`.
     pub skipped_kinds: BTreeMap<String, usize>,
+    /// For each object check (by kensa id), how many objects it looked at.
+    pub evaluated: BTreeMap<&'static str, usize>,
 }
 
 /// Runs every selected object and cluster check over `objects`.
@@ -112,6 +114,12 @@ pub fn scan_objects(objects: &[Object], settings: &Settings, selection: &Selecti
         scan.findings.insert(at, finding);
     }
 
+    for &check in &enabled {
+        if let Run::Object { kinds, .. } = check.run {
+            let count = objects.iter().filter(|o| kinds.matches(&o.kind)).count();
+            scan.evaluated.insert(check.id, count);
+        }
+    }
     for object in objects {
         if !crate::kinds::is_checked_kind(&object.api_version, &object.kind) {
             *scan

@@ -31,11 +31,13 @@
 
 pub mod check;
 pub mod checks;
+pub mod compliance;
 pub mod context;
 pub mod dockerfile;
 mod engine;
 mod error;
 pub mod kinds;
+pub mod suppress;
 #[cfg(test)]
 pub(crate) mod testing;
 
