@@ -1,0 +1,171 @@
+//! Low user ids are the ones the node's own accounts use. A container process
+//! that escapes with such a uid acts as that host user; a uid above 10000 is
+//! unlikely to own anything on the node.
+//!
+//! Fields: `securityContext.runAsUser` of each container and init container,
+//! and the pod-level `spec.securityContext.runAsUser`, which a container
+//! inherits unless it sets its own. Fails when the effective value is unset or
+//! at most 10000. Trivy reads only the container field (trivy#4922), so it
+//! flags containers that inherit a high pod-level id; kensa does not.
+
+use kensa_report::Severity;
+
+use crate::check::{Check, Hit, Kinds, Run};
+use crate::context::ObjectContext;
+
+use super::support::container_hit;
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "container-low-uid",
+    aliases: &["KSV-0020", "KSV020", "AVD-KSV-0020", "CKV_K8S_40"],
+    title: "Runs with UID <= 10000",
+    severity: Severity::Low,
+    description: "Low user ids overlap with the accounts of the node itself. If the container's process breaks out, it acts on the host with that account's rights; a high uid that no host account uses limits the damage.",
+    remediation: "Set securityContext.runAsUser to a uid above 10000 (e.g. 10001) on the pod (spec.securityContext) or on every container, and build the image so that uid can run it.",
+    default_enabled: true,
+    run: Run::Object {
+        kinds: Kinds::Workloads,
+        check,
+    },
+};
+
+/// Ids up to this one are the host's own users and groups on most systems.
+const HIGHEST_HOST_ID: i64 = 10000;
+
+fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
+    let pod_sets = object
+        .pod_security_context()
+        .is_some_and(|sc| sc.run_as_user.is_some());
+    object
+        .containers()
+        .into_iter()
+        .filter_map(|c| {
+            let effective = object.effective_run_as_user(&c);
+            if effective.is_some_and(|id| id > HIGHEST_HOST_ID) {
+                return None;
+            }
+            let own = c.security_context().and_then(|sc| sc.run_as_user).is_some();
+            let path = if !own && pod_sets {
+                object.spec_path("securityContext.runAsUser")
+            } else {
+                c.security_path("runAsUser")
+            };
+            let text = match effective {
+                Some(id) => format!(
+                    "should set 'securityContext.runAsUser' above {HIGHEST_HOST_ID} (it runs with uid {id})"
+                ),
+                None => format!("should set 'securityContext.runAsUser' above {HIGHEST_HOST_ID}"),
+            };
+            Some(container_hit(object, &c, path, text))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::hits;
+
+    use super::CHECK;
+
+    #[test]
+    fn fails_when_unset_or_low() {
+        let found = hits(
+            &CHECK,
+            r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+      - name: low
+        image: envoy:1.30
+        securityContext: {runAsUser: 10000}
+"#,
+        );
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            found[0].path.as_deref(),
+            Some("spec.template.spec.containers[0].securityContext.runAsUser")
+        );
+        assert_eq!(
+            found[0].message,
+            "Container 'app' of Deployment 'web' should set 'securityContext.runAsUser' above 10000"
+        );
+        assert_eq!(
+            found[1].message,
+            "Container 'low' of Deployment 'web' should set 'securityContext.runAsUser' above 10000 (it runs with uid 10000)"
+        );
+    }
+
+    #[test]
+    fn inherits_pod_level_id() {
+        // trivy#4922: a high pod-level id covers containers that set none.
+        let found = hits(
+            &CHECK,
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  securityContext: {runAsUser: 20000}
+  initContainers:
+  - name: init
+    image: busybox:1.36
+  containers:
+  - name: app
+    image: nginx:1.27
+"#,
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn container_low_id_overrides_pod() {
+        let found = hits(
+            &CHECK,
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  securityContext: {runAsUser: 20000}
+  containers:
+  - name: app
+    image: nginx:1.27
+    securityContext: {runAsUser: 0}
+"#,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].path.as_deref(),
+            Some("spec.containers[0].securityContext.runAsUser")
+        );
+    }
+
+    #[test]
+    fn low_pod_level_id_points_at_pod() {
+        let found = hits(
+            &CHECK,
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  securityContext: {runAsUser: 1000}
+  containers:
+  - name: app
+    image: nginx:1.27
+"#,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].path.as_deref(),
+            Some("spec.securityContext.runAsUser")
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! A readiness probe tells Kubernetes when a container can take traffic.
+//! Without one, Services route requests to a container as soon as it starts and
+//! keep sending them while it is overloaded or still warming up.
+//!
+//! Fields: `containers[*].readinessProbe` (init containers are left out: they
+//! run to completion before the pod is ready). Jobs and CronJobs are skipped,
+//! as Checkov skips them: their pods run to completion and are not served
+//! traffic. Fails for every container without a readiness probe.
+
+use kensa_report::Severity;
+
+use crate::check::{Check, Hit, Kinds, Run};
+use crate::context::{ContainerList, ObjectContext};
+
+use super::support::container_hit;
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "container-readiness-probe",
+    aliases: &["CKV_K8S_9"],
+    title: "Readiness probe should be configured",
+    severity: Severity::Low,
+    description: "A readiness probe tells Kubernetes when a container can take traffic. Without one, Services route requests to a container as soon as it starts and keep sending them while it is overloaded or still warming up.",
+    remediation: "Add a readinessProbe (httpGet, tcpSocket, grpc or exec) to every container that serves traffic, checking that it can actually answer requests.",
+    default_enabled: true,
+    run: Run::Object {
+        kinds: Kinds::Workloads,
+        check,
+    },
+};
+
+fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
+    if matches!(object.kind(), "Job" | "CronJob") {
+        return Vec::new();
+    }
+    object
+        .containers()
+        .into_iter()
+        .filter(|c| c.list == ContainerList::Regular && c.container.readiness_probe.is_none())
+        .map(|c| {
+            container_hit(
+                object,
+                &c,
+                format!("{}.readinessProbe", c.path),
+                "should configure a readiness probe in 'readinessProbe'",
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::hits;
+
+    use super::CHECK;
+
+    #[test]
+    fn fails_without_probe() {
+        let found = hits(
+            &CHECK,
+            r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: init
+        image: busybox:1.36
+      containers:
+      - name: app
+        image: nginx:1.27
+      - name: probed
+        image: envoy:1.30
+        readinessProbe:
+          httpGet: {path: /healthz, port: 8080}
+"#,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].path.as_deref(),
+            Some("spec.template.spec.containers[0].readinessProbe")
+        );
+        assert_eq!(
+            found[0].message,
+            "Container 'app' of Deployment 'web' should configure a readiness probe in 'readinessProbe'"
+        );
+    }
+
+    #[test]
+    fn passes_with_probe() {
+        let found = hits(
+            &CHECK,
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+    readinessProbe:
+      tcpSocket: {port: 8080}
+"#,
+        );
+        assert!(found.is_empty());
+    }
+
+    #[test]
+    fn skips_jobs() {
+        let found = hits(
+            &CHECK,
+            r#"
+apiVersion: batch/v1
+kind: Job
+metadata: {name: task}
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: task:1
+"#,
+        );
+        assert!(found.is_empty());
+    }
+}
