@@ -76,6 +76,18 @@ pub struct ObjectScan {
 /// Pure and parallel: objects are checked on rayon's pool, and the result
 /// does not depend on the number of threads.
 pub fn scan_objects(objects: &[Object], settings: &Settings, selection: &Selection) -> ObjectScan {
+    scan_objects_observed(objects, settings, selection, &|_| {})
+}
+
+/// [`scan_objects`], calling `observe` with the number of objects checked so
+/// far as the work progresses (for progress bars; from several threads).
+pub fn scan_objects_observed(
+    objects: &[Object],
+    settings: &Settings,
+    selection: &Selection,
+    observe: &(dyn Fn(usize) + Sync),
+) -> ObjectScan {
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let enabled: Vec<&'static Check> = checks::all()
         .iter()
         .copied()
@@ -85,7 +97,14 @@ pub fn scan_objects(objects: &[Object], settings: &Settings, selection: &Selecti
     let per_object: Vec<(Vec<ObjectFinding>, u32)> = objects
         .par_iter()
         .enumerate()
-        .map(|(index, object)| check_object(index, object, settings, &enabled))
+        .map(|(index, object)| {
+            let result = check_object(index, object, settings, &enabled);
+            let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if finished % 64 == 0 || finished == objects.len() {
+                observe(finished);
+            }
+            result
+        })
         .collect();
 
     let mut scan = ObjectScan::default();

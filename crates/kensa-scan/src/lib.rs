@@ -37,6 +37,7 @@ pub mod dockerfile;
 mod engine;
 mod error;
 pub mod kinds;
+pub mod report;
 pub mod suppress;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -45,5 +46,6 @@ pub use check::{Check, ClusterHit, DockerfileHit, Hit, Kinds, Run};
 pub use context::{ClusterContext, ContainerList, ContainerRef, ObjectContext, Settings};
 pub use engine::{
     DockerfileFinding, ObjectFinding, ObjectScan, Selection, scan_dockerfile, scan_objects,
+    scan_objects_observed,
 };
 pub use error::{Error, Result};

@@ -1,0 +1,349 @@
+//! The scan's results, grouped by target file, and their JSON form in
+//! Trivy's shape (`Results[].Misconfigurations[]`), so that tools reading
+//! `trivy config -f json` read kensa's output too.
+//!
+//! The schema (documented in docs/scan.md) is stable: fields are only ever
+//! added. kensa's own id is `ID`; Trivy's and Checkov's ids are in
+//! `Aliases`, Trivy's AVD id also in `AVDID`.
+
+use kensa_report::Severity;
+use serde::Serialize;
+
+use crate::check::Check;
+use crate::suppress::Suppression;
+
+/// What kind of file a target is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetType {
+    /// Kubernetes manifests (YAML or JSON), a snapshot or a cluster.
+    Kubernetes,
+    /// A Dockerfile or Containerfile.
+    Dockerfile,
+}
+
+/// The object a finding is on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObjectRef {
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.namespace`, if set.
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+    /// The object's first line.
+    pub line: u32,
+}
+
+impl ObjectRef {
+    /// `Deployment shop/web` or `ClusterRole admin`.
+    pub fn display_name(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// One finding, located.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The check that failed.
+    pub check: &'static Check,
+    /// The message.
+    pub message: String,
+    /// The object, for Kubernetes targets.
+    pub object: Option<ObjectRef>,
+    /// The field at fault, if the check named one.
+    pub path: Option<String>,
+    /// First line of the cause (1-based; 0 when unknown).
+    pub start_line: u32,
+    /// Last line of the cause.
+    pub end_line: u32,
+    /// Why it was suppressed, for suppressed findings.
+    pub suppression: Option<Suppression>,
+}
+
+/// The results for one file (or stdin, or a cluster).
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The file as given, `<stdin>`, or `cluster:CONTEXT`.
+    pub name: String,
+    /// Manifests or Dockerfile.
+    pub kind: TargetType,
+    /// How many check × object pairs passed.
+    pub successes: u32,
+    /// Failures that remain.
+    pub failures: Vec<Entry>,
+    /// Failures that a suppression accepted.
+    pub suppressed: Vec<Entry>,
+    /// The file's text, for code excerpts (None for stdin read elsewhere or clusters).
+    pub text: Option<std::sync::Arc<str>>,
+}
+
+/// At most this many lines of code per cause; longer causes are truncated.
+pub const MAX_CODE_LINES: u32 = 12;
+
+/// One line of a cause's code excerpt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CodeLine {
+    /// 1-based line number.
+    pub number: u32,
+    /// The line's text.
+    pub content: String,
+    /// Whether the line is part of the cause.
+    pub is_cause: bool,
+    /// Whether this is the first line of the cause.
+    pub first_cause: bool,
+    /// Whether this is the last line of the cause.
+    pub last_cause: bool,
+    /// Whether lines were left out after this one.
+    pub truncated: bool,
+}
+
+/// The lines `start..=end` of `text` (capped at [`MAX_CODE_LINES`]).
+pub fn code_lines(text: &str, start: u32, end: u32) -> Vec<CodeLine> {
+    if start == 0 {
+        return Vec::new();
+    }
+    let end = end.max(start);
+    let shown_end = end.min(start + MAX_CODE_LINES - 1);
+    text.lines()
+        .enumerate()
+        .skip(start as usize - 1)
+        .take((shown_end - start + 1) as usize)
+        .map(|(i, line)| {
+            let number = i as u32 + 1;
+            CodeLine {
+                number,
+                content: line.trim_end_matches('\r').to_owned(),
+                is_cause: true,
+                first_cause: number == start,
+                last_cause: number == end,
+                truncated: number == shown_end && shown_end < end,
+            }
+        })
+        .collect()
+}
+
+/// Trivy's JSON report.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct JsonReport {
+    /// Always 2, as Trivy's.
+    pub schema_version: u32,
+    /// What was scanned (the first argument, or `cluster`).
+    pub artifact_name: String,
+    /// `filesystem` or `kubernetes`.
+    pub artifact_type: String,
+    /// One result per target.
+    pub results: Vec<JsonResult>,
+}
+
+/// One target's results.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct JsonResult {
+    /// The file.
+    pub target: String,
+    /// Always `config`.
+    pub class: &'static str,
+    /// `kubernetes` or `dockerfile`.
+    #[serde(rename = "Type")]
+    pub target_type: TargetType,
+    /// Counts.
+    pub misconf_summary: MisconfSummary,
+    /// The findings (failures, then with `--show-suppressed` the exceptions).
+    pub misconfigurations: Vec<JsonMisconfiguration>,
+}
+
+/// Trivy's summary counts.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MisconfSummary {
+    /// Passed check × object pairs.
+    pub successes: u32,
+    /// Failures.
+    pub failures: u32,
+    /// Suppressed failures.
+    pub exceptions: u32,
+}
+
+/// One finding in Trivy's shape.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct JsonMisconfiguration {
+    /// `Kubernetes Security Check` or `Dockerfile Security Check`.
+    #[serde(rename = "Type")]
+    pub check_type: &'static str,
+    /// kensa's id.
+    #[serde(rename = "ID")]
+    pub id: &'static str,
+    /// Trivy's AVD id, when the check has one.
+    #[serde(rename = "AVDID", skip_serializing_if = "Option::is_none")]
+    pub avd_id: Option<&'static str>,
+    /// Every other id: Trivy's, Checkov's.
+    pub aliases: &'static [&'static str],
+    /// The check's title.
+    pub title: &'static str,
+    /// Why the check matters.
+    pub description: &'static str,
+    /// What is wrong here.
+    pub message: String,
+    /// How to fix it.
+    pub resolution: &'static str,
+    /// The check's severity.
+    pub severity: Severity,
+    /// `FAIL`, or `EXCEPTION` for a suppressed finding.
+    pub status: &'static str,
+    /// Why a finding is an exception.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+    /// Where.
+    pub cause_metadata: CauseMetadata,
+}
+
+/// Where a finding is.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CauseMetadata {
+    /// `Kind namespace/name` of the object; empty for Dockerfiles.
+    pub resource: String,
+    /// `Kubernetes` or `Dockerfile`.
+    pub provider: &'static str,
+    /// `general`, as Trivy.
+    pub service: &'static str,
+    /// The field at fault, if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// First line of the cause.
+    pub start_line: u32,
+    /// Last line of the cause.
+    pub end_line: u32,
+    /// The cause's lines.
+    pub code: Code,
+}
+
+/// A code excerpt.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Code {
+    /// The lines.
+    pub lines: Vec<CodeLine>,
+}
+
+fn avd_id(check: &Check) -> Option<&'static str> {
+    check
+        .aliases
+        .iter()
+        .copied()
+        .find(|alias| alias.starts_with("AVD-"))
+}
+
+fn misconfiguration(target: &Target, entry: &Entry, status: &'static str) -> JsonMisconfiguration {
+    let (check_type, provider) = match target.kind {
+        TargetType::Kubernetes => ("Kubernetes Security Check", "Kubernetes"),
+        TargetType::Dockerfile => ("Dockerfile Security Check", "Dockerfile"),
+    };
+    let lines = target
+        .text
+        .as_deref()
+        .map(|text| code_lines(text, entry.start_line, entry.end_line))
+        .unwrap_or_default();
+    JsonMisconfiguration {
+        check_type,
+        id: entry.check.id,
+        avd_id: avd_id(entry.check),
+        aliases: entry.check.aliases,
+        title: entry.check.title,
+        description: entry.check.description,
+        message: entry.message.clone(),
+        resolution: entry.check.remediation,
+        severity: entry.check.severity,
+        status,
+        suppression: entry.suppression.clone(),
+        cause_metadata: CauseMetadata {
+            resource: entry
+                .object
+                .as_ref()
+                .map(ObjectRef::display_name)
+                .unwrap_or_default(),
+            provider,
+            service: "general",
+            field: entry.path.clone(),
+            start_line: entry.start_line,
+            end_line: entry.end_line,
+            code: Code { lines },
+        },
+    }
+}
+
+/// Builds the JSON report. Suppressed findings are listed (as `EXCEPTION`)
+/// only with `show_suppressed`; they are always counted.
+pub fn json_report(
+    artifact_name: &str,
+    artifact_type: &str,
+    targets: &[Target],
+    show_suppressed: bool,
+) -> JsonReport {
+    JsonReport {
+        schema_version: 2,
+        artifact_name: artifact_name.to_owned(),
+        artifact_type: artifact_type.to_owned(),
+        results: targets
+            .iter()
+            .map(|target| {
+                let mut misconfigurations: Vec<JsonMisconfiguration> = target
+                    .failures
+                    .iter()
+                    .map(|entry| misconfiguration(target, entry, "FAIL"))
+                    .collect();
+                if show_suppressed {
+                    misconfigurations.extend(
+                        target
+                            .suppressed
+                            .iter()
+                            .map(|entry| misconfiguration(target, entry, "EXCEPTION")),
+                    );
+                }
+                JsonResult {
+                    target: target.name.clone(),
+                    class: "config",
+                    target_type: target.kind,
+                    misconf_summary: MisconfSummary {
+                        successes: target.successes,
+                        failures: target.failures.len() as u32,
+                        exceptions: target.suppressed.len() as u32,
+                    },
+                    misconfigurations,
+                }
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_lines_mark_the_cause_and_truncate() {
+        let text = (1..=30)
+            .map(|n| format!("line {n}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let lines = code_lines(&text, 3, 4);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].first_cause && !lines[0].last_cause);
+        assert!(lines[1].last_cause);
+        assert_eq!(lines[1].content, "line 4");
+        let long = code_lines(&text, 2, 29);
+        assert_eq!(long.len() as u32, MAX_CODE_LINES);
+        assert!(long.last().unwrap().truncated);
+        assert!(code_lines(&text, 0, 0).is_empty());
+        assert!(code_lines(&text, 40, 41).is_empty());
+    }
+}
