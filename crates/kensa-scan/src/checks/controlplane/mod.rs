@@ -2,7 +2,9 @@
 //! run kube-apiserver, kube-controller-manager, kube-scheduler and etcd
 //! (kubeadm's `/etc/kubernetes/manifests`, or the mirror pods that
 //! `kubectl get pods -n kube-system -o yaml` shows), after the CIS
-//! Kubernetes Benchmark as Trivy's KCV-0001..KCV-0047 implement it.
+//! Kubernetes Benchmark as Trivy's KCV-0001..KCV-0047 implement it, plus
+//! four API server checks only Checkov has (basic-auth file, insecure port
+//! and bind address, weak TLS cipher suites).
 //!
 //! Every check applies to Pods only and looks only at containers that run
 //! its component (see [`support`] for how a container is recognised and
@@ -24,12 +26,15 @@ mod apiserver_audit_log_path;
 mod apiserver_authorization_always_allow;
 mod apiserver_authorization_node;
 mod apiserver_authorization_rbac;
+mod apiserver_basic_auth_file;
 mod apiserver_client_ca_file;
 mod apiserver_deny_service_external_ips;
 mod apiserver_encryption_provider_config;
 mod apiserver_etcd_cafile;
 mod apiserver_etcd_client_certificate;
 mod apiserver_event_rate_limit;
+mod apiserver_insecure_bind_address;
+mod apiserver_insecure_port;
 mod apiserver_kubelet_certificate_authority;
 mod apiserver_kubelet_client_certificate;
 mod apiserver_kubelet_https;
@@ -42,6 +47,7 @@ mod apiserver_service_account_key_file;
 mod apiserver_service_account_lookup;
 mod apiserver_service_account_plugin;
 mod apiserver_tls_certificate;
+mod apiserver_tls_cipher_suites;
 mod apiserver_token_auth_file;
 mod controller_manager_bind_address;
 mod controller_manager_profiling;
@@ -90,6 +96,10 @@ pub(crate) static CHECKS: &[&Check] = &[
     &apiserver_client_ca_file::CHECK,
     &apiserver_etcd_cafile::CHECK,
     &apiserver_encryption_provider_config::CHECK,
+    &apiserver_basic_auth_file::CHECK,
+    &apiserver_insecure_bind_address::CHECK,
+    &apiserver_insecure_port::CHECK,
+    &apiserver_tls_cipher_suites::CHECK,
     &controller_manager_terminated_pod_gc_threshold::CHECK,
     &controller_manager_profiling::CHECK,
     &controller_manager_service_account_credentials::CHECK,
@@ -268,7 +278,15 @@ spec:
     fn every_check_carries_its_trivy_ids() {
         for check in CHECKS {
             let trivy = check.aliases[0];
-            let number = trivy.strip_prefix("KCV-").expect("first alias is KCV-00xx");
+            let Some(number) = trivy.strip_prefix("KCV-") else {
+                // The Checkov-only checks carry Checkov ids alone.
+                assert!(
+                    check.aliases.iter().all(|a| a.starts_with("CKV_K8S_")),
+                    "{}",
+                    check.id
+                );
+                continue;
+            };
             assert_eq!(
                 check.aliases[2],
                 format!("AVD-KCV-{number}"),
