@@ -1,0 +1,67 @@
+//! `--auto-tls` makes etcd serve clients with a self-signed certificate it
+//! generates itself.
+//!
+//! Field: the `--auto-tls` flag of etcd (or `ETCD_AUTO_TLS`); a bare
+//! `--auto-tls` means true. It defaults to false, so an absent flag passes.
+//! etcd started with `--config-file` is not judged.
+
+use kensa_report::Severity;
+
+use super::support::{Component, each, expect_bool};
+use crate::check::{Check, Hit, Kinds, Run};
+use crate::context::ObjectContext;
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "etcd-auto-tls",
+    aliases: &["KCV-0044", "KCV0044", "AVD-KCV-0044", "CKV_K8S_118"],
+    title: "Ensure that the --auto-tls argument is not set to true",
+    severity: Severity::Low,
+    description: "Clients cannot verify a self-signed, generated certificate, so client connections to etcd get encryption without authentication and are open to man-in-the-middle attacks.",
+    remediation: "Remove --auto-tls from the etcd command (or set it to false) and configure --cert-file and --key-file with a CA-signed certificate.",
+    default_enabled: true,
+    run: Run::Object {
+        kinds: Kinds::Only(&["Pod"]),
+        check,
+    },
+};
+
+fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
+    each(object, Component::Etcd, |t| {
+        expect_bool(t, "auto-tls", false, false)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::support::manifest;
+    use crate::testing::hits;
+
+    use super::CHECK;
+
+    #[test]
+    fn fails_when_set_to_true() {
+        let found = hits(&CHECK, &manifest("etcd", &["--auto-tls=true"]));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].path.as_deref(),
+            Some("spec.containers[0].command[1]")
+        );
+        assert_eq!(
+            found[0].message,
+            "etcd (Pod kube-system/etcd-cp1) sets --auto-tls=true; set it to false"
+        );
+    }
+
+    #[test]
+    fn passes_when_set_to_false() {
+        let found = hits(&CHECK, &manifest("etcd", &["--auto-tls=false"]));
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn passes_when_absent() {
+        let found = hits(&CHECK, &manifest("etcd", &[]));
+        assert!(found.is_empty(), "{found:?}");
+    }
+}
