@@ -14,7 +14,7 @@ use kensa_report::Severity;
 use crate::check::{Check, Hit, Kinds, Run};
 use crate::context::ObjectContext;
 
-use super::support::rules;
+use super::support::{rules, two_rule_paths};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -50,10 +50,9 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
     vec![Hit::at(
         update.path(),
         format!(
-            "{} should not grant approval of CertificateSigningRequests ({}, {})",
+            "{} should not grant approval of CertificateSigningRequests ({})",
             object.describe(),
-            update.path(),
-            approve.path()
+            two_rule_paths(update, approve)
         ),
     )]
 }
@@ -86,6 +85,27 @@ rules:
         assert_eq!(
             found[0].message,
             "ClusterRole 'r' should not grant approval of CertificateSigningRequests (rules[0], rules[1])"
+        );
+    }
+
+    #[test]
+    fn names_a_single_rule_once() {
+        let found = hits(
+            &CHECK,
+            r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r}
+rules:
+- apiGroups: ["*"]
+  resources: ["*"]
+  verbs: ["*"]
+"#,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].message,
+            "ClusterRole 'r' should not grant approval of CertificateSigningRequests (rules[0])"
         );
     }
 

@@ -12,7 +12,7 @@ use kensa_report::Severity;
 use crate::check::{Check, Hit, Kinds, Run};
 use crate::context::ObjectContext;
 
-use super::support::rules;
+use super::support::{rules, two_rule_paths};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -45,10 +45,9 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
             Hit::at(
                 rule.path(),
                 format!(
-                    "{} should not grant 'create' on 'pods/attach' together with 'get' on 'pods' ({}, {})",
+                    "{} should not grant 'create' on 'pods/attach' together with 'get' on 'pods' ({})",
                     object.describe(),
-                    rule.path(),
-                    get_pods.path()
+                    two_rule_paths(rule, get_pods)
                 ),
             )
         })

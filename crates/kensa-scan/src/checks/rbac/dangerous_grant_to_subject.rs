@@ -10,14 +10,16 @@
 //! `rbac.authorization.k8s.io/aggregate-to-<role>` are added to them). It
 //! then reports each User, Group and ServiceAccount subject that thereby may:
 //!
-//! - exec into pods (`create` or `get` on `pods/exec`),
+//! - exec into pods (`create` or `get` on `pods/exec`, or on `pods/attach`,
+//!   which gives the same shell when the container has one),
 //! - read Secrets (`get`, `list` or `watch` on `secrets`),
 //! - `escalate` or `bind` Roles/ClusterRoles,
 //! - `impersonate` users, groups or ServiceAccounts,
 //! - create RoleBindings or ClusterRoleBindings (hand its permissions on).
 //!
 //! Wildcards count; `resourceNames` are not considered. One hit per
-//! binding × subject at `subjects[i]`, listing the grants. Bindings to roles
+//! binding × subject at `subjects[i]`, listing the grants and, for a
+//! ServiceAccount, the loaded workloads that run as it. Bindings to roles
 //! that are neither loaded nor built-in, and the API server's bootstrap
 //! bindings, are skipped.
 
@@ -26,7 +28,7 @@ use kensa_report::Severity;
 use crate::check::{Check, ClusterHit, Hit, Run};
 use crate::context::ClusterContext;
 
-use super::support::{Permission, RBAC_GROUP, Rbac};
+use super::support::{Permission, RBAC_GROUP, Rbac, used_by_suffix};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -51,7 +53,7 @@ const DANGERS: &[Danger] = &[
         label: "exec into pods",
         permissions: &[Permission {
             groups: &[""],
-            resources: &["pods/exec"],
+            resources: &["pods/exec", "pods/attach"],
             verbs: &["create", "get"],
         }],
     },
@@ -134,12 +136,13 @@ fn check(ctx: &ClusterContext<'_>) -> Vec<ClusterHit> {
                 hit: Hit::at(
                     subject.path(),
                     format!(
-                        "{} can {} {} through {} bound by {}",
+                        "{} can {} {} through {} bound by {}{}",
                         subject.describe(binding.object.namespace()),
                         grants.join(", "),
                         binding.scope(),
                         role.describe(),
-                        binding.describe()
+                        binding.describe(),
+                        used_by_suffix(ctx, subject, binding.object.namespace())
                     ),
                 ),
             });
@@ -206,6 +209,46 @@ subjects:
         assert_eq!(
             found[0].1.message,
             "User 'bob' can exec into pods, read secrets in namespace 'app' through Role 'reader' bound by RoleBinding 'app/reader'"
+        );
+    }
+
+    #[test]
+    fn names_the_workloads_behind_a_service_account() {
+        let found = cluster_hits(
+            &CHECK,
+            r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: shell, namespace: app}
+rules:
+- apiGroups: [""]
+  resources: ["pods/attach"]
+  verbs: ["create"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: shell, namespace: app}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: shell}
+subjects:
+- {kind: ServiceAccount, name: default, namespace: app}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: app}
+spec:
+  containers: [{name: web, image: nginx:1.27}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: other, namespace: elsewhere}
+spec:
+  containers: [{name: web, image: nginx:1.27}]
+"#,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].1.message,
+            "ServiceAccount 'app/default' can exec into pods in namespace 'app' through Role 'shell' bound by RoleBinding 'app/shell'; used by Pod 'app/web'"
         );
     }
 

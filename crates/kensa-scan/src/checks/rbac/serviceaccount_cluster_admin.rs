@@ -17,13 +17,12 @@
 //! labelled `kubernetes.io/bootstrapping: rbac-defaults` are skipped. Passes
 //! when no ServiceAccount is bound to cluster-admin.
 
-use kensa_k8s::Object;
 use kensa_report::Severity;
 
 use crate::check::{Check, ClusterHit, Hit, Run};
-use crate::context::{ClusterContext, is_workload_kind};
+use crate::context::ClusterContext;
 
-use super::support::{Binding, Rbac, ns_or_default};
+use super::support::{Binding, Rbac, describe_workload, ns_or_default, workloads_running_as};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -36,31 +35,6 @@ pub static CHECK: Check = Check {
     default_enabled: true,
     run: Run::Cluster(check),
 };
-
-/// The ServiceAccount a workload runs as: (namespace, name).
-fn workload_service_account(object: &Object) -> Option<(&str, &str)> {
-    if !is_workload_kind(&object.kind) {
-        return None;
-    }
-    let spec = &object.pod.as_ref()?.spec;
-    #[allow(deprecated)] // `serviceAccount` is the old spelling some manifests still use
-    let name = spec
-        .service_account_name
-        .as_deref()
-        .or(spec.service_account.as_deref())
-        .filter(|name| !name.is_empty())
-        .unwrap_or("default");
-    Some((ns_or_default(object.namespace()), name))
-}
-
-fn describe_workload(object: &Object) -> String {
-    format!(
-        "{} '{}/{}'",
-        object.kind,
-        ns_or_default(object.namespace()),
-        object.name()
-    )
-}
 
 fn check(ctx: &ClusterContext<'_>) -> Vec<ClusterHit> {
     let rbac = Rbac::new(ctx);
@@ -80,14 +54,7 @@ fn check(ctx: &ClusterContext<'_>) -> Vec<ClusterHit> {
                     && object.name() == subject.name
                     && ns_or_default(object.namespace()) == namespace
             });
-            let workloads: Vec<(usize, &Object)> = ctx
-                .objects
-                .iter()
-                .enumerate()
-                .filter(|(_, object)| {
-                    workload_service_account(object) == Some((namespace, subject.name))
-                })
-                .collect();
+            let workloads = workloads_running_as(ctx, namespace, subject.name);
             let mut message = format!(
                 "ServiceAccount '{namespace}/{}' is bound to {role} {} by {}",
                 subject.name,

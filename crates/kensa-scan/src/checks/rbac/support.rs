@@ -17,7 +17,7 @@ use kensa_k8s::Object;
 use serde_json::Value;
 
 use crate::check::Hit;
-use crate::context::{ClusterContext, ObjectContext};
+use crate::context::{ClusterContext, ObjectContext, is_workload_kind};
 
 /// The API group of the RBAC resources.
 pub(crate) const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
@@ -210,6 +210,15 @@ pub(crate) fn grant_hit(
     )
 }
 
+/// `rules[a], rules[b]`, or just `rules[a]` when both are the same rule.
+pub(crate) fn two_rule_paths(first: &Rule<'_>, second: &Rule<'_>) -> String {
+    if first.index == second.index {
+        first.path()
+    } else {
+        format!("{}, {}", first.path(), second.path())
+    }
+}
+
 /// KSV-0051/0052: a rule that may `create` `binding_resource` plus a rule
 /// that may `bind` any Role or ClusterRole (no `resourceNames`, or `*`
 /// among them); one hit per creating rule, naming the binding rule.
@@ -237,11 +246,10 @@ pub(crate) fn create_binding_and_bind_any_hits(
             Hit::at(
                 rule.path(),
                 format!(
-                    "{} should not grant 'create' on '{}' together with 'bind' on any role ({}, {})",
+                    "{} should not grant 'create' on '{}' together with 'bind' on any role ({})",
                     object.describe(),
                     binding_resource,
-                    rule.path(),
-                    bind_rule.path()
+                    two_rule_paths(rule, bind_rule)
                 ),
             )
         })
@@ -884,6 +892,71 @@ impl<'a> Rbac<'a> {
     }
 }
 
+/// The ServiceAccount a workload runs as, as (namespace, name): its
+/// `serviceAccountName` (or the deprecated `serviceAccount`), else
+/// `default`, in the workload's namespace (`default` when unset). `None`
+/// for objects that are not workloads.
+pub(crate) fn workload_service_account(object: &Object) -> Option<(&str, &str)> {
+    if !is_workload_kind(&object.kind) {
+        return None;
+    }
+    let spec = &object.pod.as_ref()?.spec;
+    #[allow(deprecated)] // `serviceAccount` is the old spelling some manifests still use
+    let name = spec
+        .service_account_name
+        .as_deref()
+        .or(spec.service_account.as_deref())
+        .filter(|name| !name.is_empty())
+        .unwrap_or("default");
+    Some((ns_or_default(object.namespace()), name))
+}
+
+/// `Deployment 'ns/name'`: a workload as the cluster checks name it.
+pub(crate) fn describe_workload(object: &Object) -> String {
+    format!(
+        "{} '{}/{}'",
+        object.kind,
+        ns_or_default(object.namespace()),
+        object.name()
+    )
+}
+
+/// The loaded workloads that run as ServiceAccount `namespace/name`, with
+/// their indices.
+pub(crate) fn workloads_running_as<'a>(
+    ctx: &ClusterContext<'a>,
+    namespace: &str,
+    name: &str,
+) -> Vec<(usize, &'a Object)> {
+    ctx.objects
+        .iter()
+        .enumerate()
+        .filter(|(_, object)| workload_service_account(object) == Some((namespace, name)))
+        .collect()
+}
+
+/// `; used by Deployment 'ns/a', Pod 'ns/b'`, or nothing when no loaded
+/// workload runs as the subject (or it is not a ServiceAccount).
+pub(crate) fn used_by_suffix(
+    ctx: &ClusterContext<'_>,
+    subject: &Subject<'_>,
+    binding_namespace: Option<&str>,
+) -> String {
+    if subject.kind != "ServiceAccount" {
+        return String::new();
+    }
+    let namespace = subject.service_account_namespace(binding_namespace);
+    let workloads = workloads_running_as(ctx, namespace, subject.name);
+    if workloads.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = workloads
+        .iter()
+        .map(|(_, object)| describe_workload(object))
+        .collect();
+    format!("; used by {}", names.join(", "))
+}
+
 /// Whether a subject is a ServiceAccount or a node (Checkov's "Node"
 /// subjects: kind `Node`, user `system:node:*` or group `system:nodes`).
 pub(crate) fn is_service_account_or_node(subject: &Subject<'_>) -> bool {
@@ -952,12 +1025,13 @@ pub(crate) fn service_account_permission_hits(
                 hit: Hit::at(
                     subject.path(),
                     format!(
-                        "{} can {} {} through {} bound by {}",
+                        "{} can {} {} through {} bound by {}{}",
                         subject.describe(binding.object.namespace()),
                         what,
                         binding.scope(),
                         role.describe(),
-                        binding.describe()
+                        binding.describe(),
+                        used_by_suffix(ctx, subject, binding.object.namespace())
                     ),
                 ),
             });
