@@ -1,0 +1,100 @@
+//! A role that can create or change admission webhook configurations.
+//!
+//! Fields: `rules[*].resources` naming `mutatingwebhookconfigurations` or
+//! `validatingwebhookconfigurations` with `create`, `update`, `patch`,
+//! `delete`, `deletecollection`, `impersonate` or `*`. Passes when no rule
+//! does so. (Checkov's CKV_K8S_155 is the same check on ClusterRoles.)
+
+use kensa_report::Severity;
+
+use crate::check::{Check, Hit, Kinds, Run};
+use crate::context::ObjectContext;
+
+use super::support::{WRITE_VERBS, literal_grant_hits};
+
+/// The check.
+pub static CHECK: Check = Check {
+    id: "rbac-manage-webhooks",
+    aliases: &["KSV-0114", "KSV114", "AVD-KSV-0114", "CKV_K8S_155"],
+    title: "Manage webhookconfigurations",
+    severity: Severity::Critical,
+    description: "Admission webhooks see, and may rewrite or block, every object sent to the API server, Secrets and pod specs included; whoever controls their configuration controls the cluster.",
+    remediation: "Grant only 'get', 'list' and 'watch' on 'mutatingwebhookconfigurations' and 'validatingwebhookconfigurations'; leave changes to the operator that owns the webhook.",
+    default_enabled: true,
+    run: Run::Object {
+        kinds: Kinds::Only(&["Role", "ClusterRole"]),
+        check,
+    },
+};
+
+const RESOURCES: &[&str] = &[
+    "mutatingwebhookconfigurations",
+    "validatingwebhookconfigurations",
+];
+
+fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
+    literal_grant_hits(object, RESOURCES, WRITE_VERBS)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::hits;
+
+    use super::CHECK;
+
+    #[test]
+    fn fails_on_the_offending_rule() {
+        let found = hits(
+            &CHECK,
+            r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r}
+rules:
+- apiGroups: ["admissionregistration.k8s.io"]
+  resources: ["mutatingwebhookconfigurations"]
+  verbs: ["create", "patch"]
+"#,
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].path.as_deref(), Some("rules[0]"));
+        assert_eq!(
+            found[0].message,
+            "ClusterRole 'r' should not grant 'create', 'patch' on 'mutatingwebhookconfigurations' (rules[0])"
+        );
+    }
+
+    #[test]
+    fn passes_without_such_a_rule() {
+        let found = hits(
+            &CHECK,
+            r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r}
+rules:
+- apiGroups: ["admissionregistration.k8s.io"]
+  resources: ["validatingwebhookconfigurations"]
+  verbs: ["get", "list", "watch"]
+"#,
+        );
+        assert!(found.is_empty());
+    }
+
+    #[test]
+    fn tolerates_odd_shapes() {
+        let found = hits(
+            &CHECK,
+            r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r}
+rules:
+- "not a rule"
+- resources: secrets
+  verbs: 5
+"#,
+        );
+        assert!(found.is_empty());
+    }
+}
