@@ -55,3 +55,51 @@ fn trivy_labelled_examples_agree() {
     assert!(checked >= 70, "only {checked} examples found under {}", dir.display());
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// Every Trivy Kubernetes check that needs only manifests (the 79 KSV checks,
+/// the control-plane KCV checks up to KCV-0047 and KCV-0093) has a kensa
+/// check under its three ids, with Trivy's title and severity.
+#[test]
+fn every_trivy_check_is_covered_with_its_title_and_severity() {
+    let Some(corpus) = support::corpus_dir() else {
+        return;
+    };
+    let path = corpus.join("../reference/misconfig/trivy-ksv.json");
+    let catalogue: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut covered = 0;
+    let mut problems = Vec::new();
+    for entry in catalogue["checks"].as_array().unwrap() {
+        let id = entry["id"].as_str().unwrap();
+        let node_level = id
+            .strip_prefix("KCV-")
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| (48..=92).contains(&n));
+        if node_level {
+            continue;
+        }
+        let Some(check) = checks::by_name(id) else {
+            problems.push(format!("{id}: no kensa check"));
+            continue;
+        };
+        for alias in ["legacy_id", "avd_id"] {
+            // Some newer checks have no legacy id.
+            let Some(alias) = entry[alias].as_str() else {
+                continue;
+            };
+            if !check.is_named(alias) {
+                problems.push(format!("{id}: {} lacks alias {alias}", check.id));
+            }
+        }
+        if check.title != entry["title"].as_str().unwrap() {
+            problems.push(format!("{id}: title {:?} != {:?}", check.title, entry["title"]));
+        }
+        if check.severity.as_str() != entry["severity"].as_str().unwrap() {
+            problems.push(format!("{id}: severity {} != {}", check.severity, entry["severity"]));
+        }
+        covered += 1;
+    }
+    eprintln!("{covered} Trivy checks covered");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(covered >= 79 + 44 + 1, "{covered}");
+}
