@@ -35,6 +35,7 @@ pub mod context;
 pub mod dockerfile;
 mod engine;
 mod error;
+pub mod fix;
 pub mod kinds;
 #[cfg(test)]
 pub(crate) mod testing;
