@@ -36,6 +36,7 @@ pub mod context;
 pub mod dockerfile;
 mod engine;
 mod error;
+pub mod fix;
 pub mod kinds;
 pub mod report;
 pub mod suppress;
