@@ -308,6 +308,204 @@ mod tests {
         }
     }
 
+    /// Runs every dockerfile check on a fixture; returns the Trivy-style
+    /// id (or kensa's id for kensa's own checks) of each check that fires,
+    /// sorted, with the first line of its first hit.
+    fn fired(text: &str) -> Vec<(String, u32)> {
+        let df = crate::dockerfile::parse(text);
+        assert!(
+            df.errors().next().is_none(),
+            "fixture does not parse: {:?}",
+            df.diagnostics
+        );
+        let mut out: Vec<(String, u32)> = CHECKS
+            .iter()
+            .filter_map(|check| {
+                let crate::check::Run::Dockerfile(run) = check.run else {
+                    return None;
+                };
+                let found = run(&df);
+                let first = found.first()?;
+                let name = check.aliases.get(1).copied().unwrap_or(check.id);
+                Some((name.to_owned(), first.start_line))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn expect(found: Vec<(String, u32)>, expected: &[(&str, u32)]) {
+        let expected: Vec<(String, u32)> = expected
+            .iter()
+            .map(|(n, l)| ((*n).to_owned(), *l))
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn fixture_go_multistage_good() {
+        let found = fired(include_str!(
+            "../../../tests/fixtures/dockerfiles/go-multistage-good.Dockerfile"
+        ));
+        expect(found, &[]);
+    }
+
+    #[test]
+    fn fixture_legacy_debian_bad() {
+        let found = fired(include_str!(
+            "../../../tests/fixtures/dockerfiles/legacy-debian-bad.Dockerfile"
+        ));
+        expect(
+            found,
+            &[
+                ("DS001", 1),
+                ("DS002", 1),
+                ("DS004", 17),
+                ("DS005", 14),
+                ("DS009", 16),
+                ("DS011", 15),
+                ("DS013", 12),
+                ("DS014", 13),
+                ("DS016", 18),
+                ("DS017", 8),
+                ("DS021", 9),
+                ("DS022", 2),
+                ("DS026", 1),
+                ("DS029", 9),
+                ("DS031", 6),
+                ("DS032", 12),
+                ("dockerfile-curl-pipe-shell", 12),
+                ("dockerfile-install-sudo", 9),
+                ("dockerfile-secret-in-env-or-arg", 4),
+            ],
+        );
+    }
+
+    #[test]
+    fn fixture_alpine_heredoc_mixed() {
+        let found = fired(include_str!(
+            "../../../tests/fixtures/dockerfiles/alpine-heredoc-mixed.Dockerfile"
+        ));
+        expect(found, &[("DS025", 3), ("DS026", 9)]);
+    }
+
+    #[test]
+    fn fixture_rhel_packages_bad() {
+        let found = fired(include_str!(
+            "../../../tests/fixtures/dockerfiles/rhel-packages-bad.Dockerfile"
+        ));
+        expect(
+            found,
+            &[
+                ("DS002", 9),
+                ("DS006", 6),
+                ("DS007", 10),
+                ("DS008", 8),
+                ("DS010", 2),
+                ("DS012", 5),
+                ("DS015", 2),
+                ("DS019", 2),
+                ("DS020", 2),
+                ("DS023", 12),
+                ("DS030", 7),
+            ],
+        );
+    }
+
+    /// A cheap stand-in for the fuzz target: random mixes of Dockerfile
+    /// fragments through the parser and every check.
+    #[test]
+    fn random_fragments_never_panic() {
+        const FRAGMENTS: &[&str] = &[
+            "FROM ",
+            "RUN ",
+            "COPY ",
+            "ADD ",
+            "ENV ",
+            "ARG ",
+            "USER ",
+            "WORKDIR ",
+            "EXPOSE ",
+            "HEALTHCHECK ",
+            "CMD ",
+            "SHELL ",
+            "AS ",
+            "--from=",
+            "--mount=type=secret",
+            "<<EOF",
+            "<<-'X'",
+            "EOF",
+            "X",
+            "\\",
+            "`",
+            "\n",
+            "\t",
+            "# escape=`",
+            "#",
+            "[\"a\"",
+            "]",
+            "\"",
+            "'",
+            "$(",
+            ")",
+            "${A:-",
+            "}",
+            "|",
+            "&&",
+            ";",
+            "sh -c ",
+            "curl ",
+            "apt-get ",
+            "install ",
+            "-y ",
+            "apk add ",
+            "sudo ",
+            "cd ",
+            "=",
+            "a",
+            "22",
+            "-",
+            "/",
+            ":",
+            "@",
+            "\r\n",
+            "é",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3000 {
+            let len = (next() % 40) as usize;
+            let text: String = (0..len)
+                .map(|_| FRAGMENTS[(next() % FRAGMENTS.len() as u64) as usize])
+                .collect();
+            let df = crate::dockerfile::parse(&text);
+            let lines = u32::try_from(text.split('\n').count()).unwrap_or(u32::MAX);
+            for ins in &df.instructions {
+                assert!(
+                    ins.start_line >= 1 && ins.start_line <= ins.end_line && ins.end_line <= lines,
+                    "{text:?}"
+                );
+            }
+            for check in CHECKS {
+                let crate::check::Run::Dockerfile(run) = check.run else {
+                    unreachable!()
+                };
+                for h in run(&df) {
+                    assert!(
+                        h.start_line <= h.end_line && h.end_line <= lines,
+                        "{} on {text:?}",
+                        check.id
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn no_check_panics_on_odd_input() {
         let inputs = [
