@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::diag::{Out, Severity};
 use crate::object::{Object, PodTemplate, TemplateLocation, display_name, template_location};
 use crate::position::Position;
+use crate::spans::{FieldSpans, LoadOptions};
 
 /// Something wrong at a position; the message already names the field path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +65,40 @@ pub(crate) trait Node: Sized {
     ) -> Result<T, Problem>;
     /// The node as a JSON value.
     fn to_json(&self) -> Result<serde_json::Value, Problem>;
+    /// The last line of the node's text.
+    fn end_line(&self) -> u32;
+    /// The spans of the node (as `""`) and of everything in it, paths relative to it.
+    fn field_spans(&self) -> FieldSpans;
+}
+
+/// Nesting deeper than this gets no field spans (and recursion stays bounded).
+pub(crate) const MAX_SPAN_DEPTH: usize = 256;
+
+/// Adds to a loaded object what the options ask for: its body (for
+/// pod-bearing kinds; the others have it already) and its field spans. A
+/// body that cannot be made is a warning; the object stays.
+pub(crate) fn add_extras<N: Node, T>(
+    source: &Arc<str>,
+    node: &N,
+    object: &mut Object,
+    options: LoadOptions,
+    out: &mut Out<'_, T>,
+) {
+    if options.keep_body && object.body.is_none() {
+        match node.to_json() {
+            Ok(body) => object.body = Some(body),
+            Err(problem) => out.push_diag(
+                source,
+                problem.position,
+                Severity::Warning,
+                format!("body not kept: {}", problem.message),
+                Some(object.display_name()),
+            ),
+        }
+    }
+    if options.field_spans {
+        object.spans = Some(Arc::new(node.field_spans()));
+    }
 }
 
 /// What the items of a list inherit.
@@ -316,11 +351,13 @@ fn convert_object<N: Node, T>(
     let mut object = Object {
         source: Arc::clone(source),
         position,
+        end_line: node.end_line(),
         api_version,
         kind,
         metadata,
         pod: None,
         body: None,
+        spans: None,
     };
     let result = match location {
         None => node.to_json().map(|body| object.body = Some(body)),
@@ -352,6 +389,7 @@ fn convert_object<N: Node, T>(
                     Some(label),
                 );
             }
+            add_extras(source, node, &mut object, sink.out.options(), sink.out);
             sink.out.push_object(object);
         }
         Err(problem) => sink.error(problem, Some(label)),

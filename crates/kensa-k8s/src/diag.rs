@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::object::Object;
 use crate::position::Position;
+use crate::spans::LoadOptions;
 
 /// How bad a [`Diagnostic`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -165,11 +166,22 @@ pub(crate) struct MapFn<'f, T> {
     f: &'f (dyn Fn(Object) -> T + Sync),
     /// Give back spare vector capacity first (when objects are kept).
     shrink: bool,
+    /// What to add to objects.
+    options: LoadOptions,
 }
 
 impl<'f, T> MapFn<'f, T> {
     pub(crate) fn new(f: &'f (dyn Fn(Object) -> T + Sync), shrink: bool) -> Self {
-        MapFn { f, shrink }
+        MapFn {
+            f,
+            shrink,
+            options: LoadOptions::default(),
+        }
+    }
+
+    /// The same, adding to objects what `options` ask for.
+    pub(crate) fn with_options(self, options: LoadOptions) -> Self {
+        MapFn { options, ..self }
     }
 }
 
@@ -202,6 +214,11 @@ impl<'f, T> Out<'f, T> {
     /// The function, to start outputs for parts of the work (`Out::new`).
     pub(crate) fn map_fn(&self) -> MapFn<'f, T> {
         self.map
+    }
+
+    /// What to add to objects.
+    pub(crate) fn options(&self) -> LoadOptions {
+        self.map.options
     }
 
     pub(crate) fn push_object(&mut self, mut object: Object) {

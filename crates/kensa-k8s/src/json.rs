@@ -26,12 +26,13 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::convert::{
-    Fields, ListContext, Node, Problem, Unknown, convert_node, is_list_kind, list_context,
-    with_path,
+    Fields, ListContext, MAX_SPAN_DEPTH, Node, Problem, Unknown, add_extras, convert_node,
+    is_list_kind, list_context, with_path,
 };
 use crate::diag::{MapFn, Out, Severity};
 use crate::object::{Object, PodTemplate, TemplateLocation};
 use crate::position::{Position, locate, offset_of_line_col};
+use crate::spans::{FieldSpans, Span};
 use crate::yaml::{decode_tree, join_path, locate_path, parse_fragment};
 
 /// Items converted per parallel batch: bounds the memory held twice while
@@ -51,6 +52,8 @@ struct Anchor<'a> {
 pub(crate) struct JNode<'a> {
     text: &'a str,
     anchor: Anchor<'a>,
+    /// The line of its last byte when already known (list items), else 0.
+    end_line: u32,
 }
 
 impl<'a> JNode<'a> {
@@ -62,6 +65,15 @@ impl<'a> JNode<'a> {
         JNode {
             text: raw.get(),
             anchor: self.anchor,
+            end_line: 0,
+        }
+    }
+
+    fn new(text: &'a str, anchor: Anchor<'a>) -> JNode<'a> {
+        JNode {
+            text,
+            anchor,
+            end_line: 0,
         }
     }
 
@@ -246,6 +258,145 @@ impl Node for JNode<'_> {
     fn to_json(&self) -> Result<serde_json::Value, Problem> {
         serde_json::from_str(self.text).map_err(|e| self.syntax_problem(&e))
     }
+
+    fn end_line(&self) -> u32 {
+        if self.end_line != 0 {
+            return self.end_line;
+        }
+        self.position_at(self.text.len().saturating_sub(1)).line
+    }
+
+    fn field_spans(&self) -> FieldSpans {
+        let b = self.text.as_bytes();
+        let start = self.position();
+        let mut lines = Lines {
+            b,
+            base_line: start.line,
+            newlines: memchr::memchr_iter(b'\n', b).collect(),
+            cursor: (0, start),
+        };
+        let mut spans = FieldSpans::default();
+        spans.insert(
+            "",
+            Span {
+                start,
+                end_line: self.end_line().max(start.line),
+            },
+        );
+        let _ = add_spans(self.text, 0, &mut String::new(), &mut lines, &mut spans, 0);
+        spans
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Field spans, from the text.
+
+/// Lines and columns of the bytes of a value's text.
+struct Lines<'a> {
+    b: &'a [u8],
+    /// The line of the first byte.
+    base_line: u32,
+    /// Offsets of the line feeds.
+    newlines: Vec<usize>,
+    /// The last start asked for: starts come in order, so each is counted
+    /// on from the one before.
+    cursor: (usize, Position),
+}
+
+impl Lines<'_> {
+    /// The position of the byte at `off`, which is not before the last one asked for.
+    fn start(&mut self, off: usize) -> Position {
+        let pos = locate(self.b, self.cursor.0, self.cursor.1, off);
+        self.cursor = (off, pos);
+        pos
+    }
+
+    /// The line of the byte at `off`.
+    fn line(&self, off: usize) -> u32 {
+        let before = self.newlines.partition_point(|&nl| nl < off);
+        self.base_line
+            .saturating_add(u32::try_from(before).unwrap_or(u32::MAX))
+    }
+}
+
+/// A key's text (the JSON string `raw`, quotes included).
+fn key_text(raw: &str) -> Option<Cow<'_, str>> {
+    if raw.contains('\\') {
+        serde_json::from_str::<String>(raw).ok().map(Cow::Owned)
+    } else {
+        raw.get(1..raw.len().checked_sub(1)?).map(Cow::Borrowed)
+    }
+}
+
+/// Adds the spans of everything in the value at byte `i` of `text` (a
+/// valid JSON value), which is at `path`. Returns the end of the value;
+/// `None` if the text is not what it should be (spans found so far stay).
+fn add_spans(
+    text: &str,
+    i: usize,
+    path: &mut String,
+    lines: &mut Lines<'_>,
+    spans: &mut FieldSpans,
+    depth: usize,
+) -> Option<usize> {
+    let b = text.as_bytes();
+    if depth >= MAX_SPAN_DEPTH {
+        return value_end(b, i);
+    }
+    let len = path.len();
+    match b.get(i)? {
+        b'{' => {
+            let mut j = skip_ws(b, i + 1);
+            if b.get(j) == Some(&b'}') {
+                return Some(j + 1);
+            }
+            loop {
+                if b.get(j) != Some(&b'"') {
+                    return None;
+                }
+                let key_end = string_end(b, j)?;
+                let start = lines.start(j);
+                FieldSpans::push_key(path, &key_text(text.get(j..key_end)?)?);
+                let colon = skip_ws(b, key_end);
+                if b.get(colon) != Some(&b':') {
+                    return None;
+                }
+                let value = skip_ws(b, colon + 1);
+                let end = add_spans(text, value, path, lines, spans, depth + 1)?;
+                let end_line = lines.line(end.saturating_sub(1)).max(start.line);
+                spans.insert(path, Span { start, end_line });
+                path.truncate(len);
+                j = skip_ws(b, end);
+                match b.get(j)? {
+                    b',' => j = skip_ws(b, j + 1),
+                    b'}' => return Some(j + 1),
+                    _ => return None,
+                }
+            }
+        }
+        b'[' => {
+            let mut j = skip_ws(b, i + 1);
+            if b.get(j) == Some(&b']') {
+                return Some(j + 1);
+            }
+            for index in 0.. {
+                let start = lines.start(j);
+                FieldSpans::push_index(path, index);
+                let end = add_spans(text, j, path, lines, spans, depth + 1)?;
+                let end_line = lines.line(end.saturating_sub(1)).max(start.line);
+                spans.insert(path, Span { start, end_line });
+                path.truncate(len);
+                j = skip_ws(b, end);
+                match b.get(j)? {
+                    b',' => j = skip_ws(b, j + 1),
+                    b']' => return Some(j + 1),
+                    _ => return None,
+                }
+            }
+            None
+        }
+        _ => value_end(b, i),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -352,9 +503,10 @@ fn fast_pod<T>(
         .unwrap_or_default();
     let (metadata_path, spec_path) = TemplateLocation::Pod.paths();
     out.documents += 1;
-    out.push_object(Object {
+    let mut object = Object {
         source: Arc::clone(source),
         position: node.anchor.pos,
+        end_line: node.end_line(),
         api_version,
         kind: "Pod".to_owned(),
         pod: Some(PodTemplate {
@@ -365,7 +517,10 @@ fn fast_pod<T>(
         }),
         metadata: pod.metadata,
         body: None,
-    });
+        spans: None,
+    };
+    add_extras(source, node, &mut object, out.options(), out);
+    out.push_object(object);
     true
 }
 
@@ -539,15 +694,12 @@ fn generic<T: Send>(
     match stream.next() {
         Some(Ok(raw)) => {
             let end = i + stream.byte_offset();
-            let node = JNode {
-                text: raw.get(),
-                anchor,
-            };
+            let node = JNode::new(raw.get(), anchor);
             convert_node(source, &node, None, out);
             Some(end)
         }
         Some(Err(e)) => {
-            let node = JNode { text: rest, anchor };
+            let node = JNode::new(rest, anchor);
             let problem = node.syntax_problem(&e);
             out.push_diag(
                 source,
@@ -652,14 +804,41 @@ fn top_object<T: Send>(
             }
         }
         _ => {
-            let node = JNode {
-                text: &text[i..end],
-                anchor,
-            };
+            let node = JNode::new(&text[i..end], anchor);
             convert_node(source, &node, None, out);
         }
     }
     Some(end)
+}
+
+/// Where a list item starts, and the line it ends on (found by the scan,
+/// which counts lines anyway).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ItemAt {
+    pub pos: Position,
+    pub end_line: u32,
+}
+
+impl ItemAt {
+    /// The item at `start..end` in `b`, counting lines on from `from` (at
+    /// position `at`, not after `start`). Returns it and the position of
+    /// its last byte, to count on from.
+    pub(crate) fn locate(
+        b: &[u8],
+        from: usize,
+        at: Position,
+        start: usize,
+        end: usize,
+    ) -> (ItemAt, (usize, Position)) {
+        let pos = locate(b, from, at, start);
+        let last_byte = end.saturating_sub(1).max(start);
+        let last = locate(b, start, pos, last_byte);
+        let item = ItemAt {
+            pos,
+            end_line: last.line,
+        };
+        (item, (last_byte, last))
+    }
 }
 
 /// Items scanned and converted.
@@ -667,7 +846,7 @@ struct Pipelined<'f, T> {
     /// End of the array.
     end: usize,
     ranges: Vec<Range<usize>>,
-    positions: Vec<Position>,
+    positions: Vec<ItemAt>,
     out: Out<'f, T>,
     /// Whether an item lacked `kind` or `apiVersion` and so used the list's.
     relied_on_list: bool,
@@ -678,7 +857,7 @@ pub(crate) fn convert_item<T>(
     source: &Arc<str>,
     text: &str,
     range: &Range<usize>,
-    pos: Position,
+    at: ItemAt,
     context: &ListContext<'_>,
     out: &mut Out<'_, T>,
 ) {
@@ -687,8 +866,9 @@ pub(crate) fn convert_item<T>(
         anchor: Anchor {
             text,
             off: range.start,
-            pos,
+            pos: at.pos,
         },
+        end_line: at.end_line,
     };
     if !fast_pod(source, &node, context, out) {
         convert_node(source, &node, Some(context), out);
@@ -700,7 +880,7 @@ fn convert_items<T: Send>(
     source: &Arc<str>,
     text: &str,
     ranges: &[Range<usize>],
-    positions: &[Position],
+    positions: &[ItemAt],
     context: &ListContext<'_>,
     out: &mut Out<'_, T>,
 ) {
@@ -745,14 +925,14 @@ fn pipelined_items<'f, T: Send>(
     // The scope's closure must be Sync-capturing; a Receiver is only Send.
     let rx = std::sync::Mutex::new(rx);
     let mut ranges: Vec<Range<usize>> = Vec::new();
-    let mut positions: Vec<Position> = Vec::new();
+    let mut positions: Vec<ItemAt> = Vec::new();
     let mut out = Out::new(map);
     let mut in_order = crate::order::InOrder::new();
     let end = rayon::scope(|scope| {
         let mut batch_start = 0usize;
         let mut spawned = 0usize;
-        let mut spawn = |ranges: &[Range<usize>], positions: &[Position], start: usize| {
-            let batch: Vec<(Range<usize>, Position)> = ranges[start..]
+        let mut spawn = |ranges: &[Range<usize>], positions: &[ItemAt], start: usize| {
+            let batch: Vec<(Range<usize>, ItemAt)> = ranges[start..]
                 .iter()
                 .cloned()
                 .zip(positions[start..].iter().copied())
@@ -775,10 +955,10 @@ fn pipelined_items<'f, T: Send>(
         }
         loop {
             let end = value_end(b, j)?;
-            pos = locate(b, off, pos, j);
-            off = j;
+            let (item, next) = ItemAt::locate(b, off, pos, j, end);
+            (off, pos) = next;
             ranges.push(j..end);
-            positions.push(pos);
+            positions.push(item);
             if ranges.len() - batch_start == PIPELINE_BATCH {
                 if batch_start == 0 {
                     // Room for all the items, estimated from the first ones:
@@ -856,5 +1036,89 @@ mod tests {
         assert_eq!(value_end(br#"["a", {"#, 0), None);
         assert_eq!(value_end(b"\"abc\\", 0), None);
         assert_eq!(container_end(b"[]]", 0), Some(2));
+    }
+
+    fn spans_of(text: &str, pos: Position) -> FieldSpans {
+        let anchor = Anchor { text, off: 0, pos };
+        JNode::new(text, anchor).field_spans()
+    }
+
+    /// JSON is YAML: the spans from the raw text are those from the tree.
+    #[test]
+    fn spans_from_text_match_spans_from_the_tree() {
+        let text = "{\n  \"a\": {\"b\": [1,\n    {\"c\": \"x\\\"y\",\n     \"d.e\": {}}],\n  \"f\": []},\n  \"é\": \"ü\", \"g\": [[], [true,\nnull]],\n  \"k\\u0041\": 1\n}";
+        for pos in [Position::START, Position::new(7, 5)] {
+            let json = spans_of(text, pos);
+            let tree = parse_fragment(text, pos).expect("a tree");
+            let yaml = crate::yaml::YRef(&tree).field_spans();
+            assert_eq!(json, yaml, "at {pos}");
+            assert!(json.get("a.b[1][\"d.e\"]").is_some());
+            assert!(json.get("kA").is_some());
+            assert_eq!(
+                json.get("g[1][1]").map(|s| s.start.line),
+                Some(pos.line + 6)
+            );
+            assert_eq!(json.len(), 15);
+        }
+        let one_line = r#"{"a": {"b": 1}, "c": [2]}"#;
+        let spans = spans_of(one_line, Position::new(3, 10));
+        let got: Vec<(&str, u32, u32, u32)> = spans
+            .iter()
+            .map(|(p, s)| (p, s.start.line, s.start.column, s.end_line))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("", 3, 10, 3),
+                ("a", 3, 11, 3),
+                ("a.b", 3, 17, 3),
+                ("c", 3, 26, 3),
+                ("c[0]", 3, 32, 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn spans_of_broken_text_stop_without_panicking() {
+        for text in [
+            r#"{"a": [1, "#,
+            r#"{"a" 1}"#,
+            r#"{"a": 1 "b": 2}"#,
+            "{",
+            "[1 2]",
+            r#"{"\x": 1}"#,
+        ] {
+            let spans = spans_of(text, Position::START);
+            assert!(spans.get("").is_some(), "{text}");
+        }
+    }
+
+    #[test]
+    fn items_know_their_last_line() {
+        let b = b"[{\n}, 1,\n  {\"a\":\n 2}]";
+        let (first, next) = ItemAt::locate(b, 0, Position::START, 1, 4);
+        assert_eq!(
+            first,
+            ItemAt {
+                pos: Position::new(1, 2),
+                end_line: 2
+            }
+        );
+        let (second, next) = ItemAt::locate(b, next.0, next.1, 6, 7);
+        assert_eq!(
+            second,
+            ItemAt {
+                pos: Position::new(2, 4),
+                end_line: 2
+            }
+        );
+        let (third, _) = ItemAt::locate(b, next.0, next.1, 11, 20);
+        assert_eq!(
+            third,
+            ItemAt {
+                pos: Position::new(3, 3),
+                end_line: 4
+            }
+        );
     }
 }

@@ -4,10 +4,15 @@
 //! single JSON objects and streams of them, `List` kinds (`kind: List`,
 //! `PodList`, nested lists) and whatever `kubectl get -o json|yaml` prints.
 //! Every [`Object`] carries its source and the line and column where it
-//! starts, and every pod-bearing kind (Pod, Deployment, ReplicaSet,
-//! StatefulSet, DaemonSet, Job, CronJob, ReplicationController, PodTemplate)
-//! exposes its pod template as a [`PodTemplate`] with the field paths it came
-//! from.
+//! starts and the line where it ends, and every pod-bearing kind (Pod,
+//! Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
+//! ReplicationController, PodTemplate, OpenShift's DeploymentConfig) exposes
+//! its pod template as a [`PodTemplate`] with the field paths it came from.
+//!
+//! [`parse_bytes_with`] and [`load_with`] take [`LoadOptions`] for what a
+//! misconfiguration scanner needs on top: the whole body of pod-bearing
+//! objects too, and the [`FieldSpans`] of every field (the lines to point
+//! at and show). Both are off by default, and cost nothing then.
 //!
 //! Parsing never fails as a whole: problems become [`Diagnostic`]s (errors
 //! and warnings with positions) next to the objects that did load.
@@ -78,15 +83,17 @@ mod order;
 mod position;
 mod shrink;
 mod snapshot;
+mod spans;
 mod stream;
 mod yaml;
 
 pub use diag::{Diagnostic, Loaded, Mapped, Severity};
 pub use error::{Error, Result};
-pub use load::{Input, load, load_map, read_input};
+pub use load::{Input, load, load_map, load_with, read_input};
 pub use object::{Object, PodTemplate, pod_bearing_kind};
 pub use position::Position;
 pub use snapshot::{NamespaceInfo, Snapshot};
+pub use spans::{FieldSpans, LoadOptions, Span};
 
 use std::sync::Arc;
 
@@ -109,6 +116,49 @@ use std::sync::Arc;
 /// ```
 pub fn parse_bytes(source: &str, bytes: &[u8]) -> Loaded {
     parse_impl(source, bytes, diag::MapFn::new(&|object| object, true)).into()
+}
+
+/// Like [`parse_bytes`], with [`LoadOptions`]: the whole body of
+/// pod-bearing objects too ([`LoadOptions::keep_body`]), where every field
+/// is ([`LoadOptions::field_spans`]). With the default options it is
+/// [`parse_bytes`].
+///
+/// ```
+/// use kensa_k8s::{LoadOptions, parse_bytes_with};
+///
+/// let json = br#"{
+///   "apiVersion": "apps/v1",
+///   "kind": "Deployment",
+///   "metadata": {"name": "web"},
+///   "spec": {
+///     "replicas": 1,
+///     "template": {"spec": {"containers": [{"name": "app", "image": "nginx"}]}}
+///   }
+/// }"#;
+/// let options = LoadOptions { keep_body: true, field_spans: true };
+/// let loaded = parse_bytes_with("deploy.json", json, &options);
+/// let deploy = &loaded.objects[0];
+/// assert_eq!((deploy.position.line, deploy.end_line), (1, 9));
+///
+/// let body = deploy.body.as_ref().expect("the body");
+/// assert_eq!(body["spec"]["replicas"], 1);
+///
+/// let spans = deploy.spans.as_ref().expect("field spans");
+/// let replicas = spans.get("spec.replicas").expect("replicas");
+/// assert_eq!((replicas.start.line, replicas.start.column), (6, 5));
+/// let (path, span) = spans
+///     .nearest("spec.template.spec.containers[0].securityContext.privileged")
+///     .expect("an ancestor");
+/// assert_eq!((path.as_str(), span.start.line), ("spec.template.spec.containers[0]", 7));
+///
+/// // Without options, nothing more than `parse_bytes`.
+/// let plain = parse_bytes_with("deploy.json", json, &LoadOptions::default());
+/// assert!(plain.objects[0].body.is_none() && plain.objects[0].spans.is_none());
+/// assert_eq!(plain.objects[0].end_line, 9);
+/// ```
+pub fn parse_bytes_with(source: &str, bytes: &[u8], options: &LoadOptions) -> Loaded {
+    let map = diag::MapFn::new(&|object| object, true).with_options(*options);
+    parse_impl(source, bytes, map).into()
 }
 
 /// Like [`parse_bytes`], but every object goes through `f` as soon as it is

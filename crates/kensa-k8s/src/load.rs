@@ -9,6 +9,7 @@ use crate::diag::{Diagnostic, Loaded, MapFn, Mapped, Severity};
 use crate::error::{Error, Result};
 use crate::object::Object;
 use crate::position::Position;
+use crate::spans::LoadOptions;
 use crate::stream;
 
 /// Where to read objects from.
@@ -135,6 +136,16 @@ enum Job {
 /// an error here: callers check [`Loaded::documents`].
 pub fn load(inputs: &[Input]) -> Loaded {
     load_impl(inputs, MapFn::new(&|object| object, true)).into()
+}
+
+/// Like [`load`], with [`LoadOptions`] (see [`crate::parse_bytes_with`]).
+/// With the default options it is [`load`].
+pub fn load_with(inputs: &[Input], options: &LoadOptions) -> Loaded {
+    load_impl(
+        inputs,
+        MapFn::new(&|object| object, true).with_options(*options),
+    )
+    .into()
 }
 
 /// Like [`load`], but every object goes through `f` as soon as it is loaded

@@ -6,6 +6,7 @@ use k8s_openapi::api::core::v1::PodSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::position::Position;
+use crate::spans::FieldSpans;
 
 /// One Kubernetes object, as loaded from a source.
 #[derive(Debug, Clone)]
@@ -14,6 +15,10 @@ pub struct Object {
     pub source: Arc<str>,
     /// Where the object starts in the source; for a list item, where the item starts.
     pub position: Position,
+    /// The last line of the object in the source: for YAML the last line of
+    /// the document's (or item's) content, blank and comment lines after it
+    /// left out; for JSON the line of the closing brace.
+    pub end_line: u32,
     /// `apiVersion`; for an item of a list that lacks it, the list's.
     pub api_version: String,
     /// `kind`; for an item of a typed list (`PodList`, ...) that lacks it, inferred (`Pod`).
@@ -23,8 +28,12 @@ pub struct Object {
     /// The pod template of a pod-bearing kind, when it has one.
     pub pod: Option<PodTemplate>,
     /// The whole object as JSON, for kinds that are not pod-bearing (Namespace,
-    /// Service, RBAC, ...). `None` for pod-bearing kinds, to save memory.
+    /// Service, RBAC, ...). `None` for pod-bearing kinds, to save memory,
+    /// unless [`crate::LoadOptions::keep_body`] asked for it.
     pub body: Option<serde_json::Value>,
+    /// Where every field is, when [`crate::LoadOptions::field_spans`] asked
+    /// for it; paths are relative to the object (to the item, for a list item).
+    pub spans: Option<Arc<FieldSpans>>,
 }
 
 /// The pod view of a pod-bearing object, with the paths it came from.
@@ -43,10 +52,12 @@ pub struct PodTemplate {
 }
 
 /// The pod-bearing kinds: Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet,
-/// Job, CronJob, ReplicationController, PodTemplate.
+/// Job, CronJob, ReplicationController, PodTemplate, and OpenShift's
+/// DeploymentConfig (`apps.openshift.io/v1`, template at `spec.template`).
 ///
 /// ```
 /// assert!(kensa_k8s::pod_bearing_kind("CronJob"));
+/// assert!(kensa_k8s::pod_bearing_kind("DeploymentConfig"));
 /// assert!(!kensa_k8s::pod_bearing_kind("Service"));
 /// ```
 pub fn pod_bearing_kind(kind: &str) -> bool {
@@ -88,7 +99,8 @@ pub(crate) fn template_location(kind: &str) -> Option<TemplateLocation> {
         | "StatefulSet"
         | "DaemonSet"
         | "Job"
-        | "ReplicationController" => TemplateLocation::SpecTemplate,
+        | "ReplicationController"
+        | "DeploymentConfig" => TemplateLocation::SpecTemplate,
         "CronJob" => TemplateLocation::JobTemplate,
         "PodTemplate" => TemplateLocation::Template,
         _ => return None,

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use crate::convert::{ListContext, is_list_kind, list_context};
 use crate::diag::{MapFn, Mapped, Out};
-use crate::json::{PIPELINE_BATCH, convert_item, skip_ws, string_end, value_end};
+use crate::json::{ItemAt, PIPELINE_BATCH, convert_item, skip_ws, string_end, value_end};
 use crate::position::{Position, locate};
 
 /// Files at least this big are streamed.
@@ -214,7 +214,7 @@ pub(crate) fn stream_json_list<'f, T: Send>(
         let mut in_flight: VecDeque<Arc<String>> = VecDeque::new();
         let mut reserved = false;
         loop {
-            let mut batch: Vec<(Range<usize>, Position)> = Vec::new();
+            let mut batch: Vec<(Range<usize>, ItemAt)> = Vec::new();
             let mut done = false;
             let carry = loop {
                 j = skip_ws(&buf, j);
@@ -229,9 +229,9 @@ pub(crate) fn stream_json_list<'f, T: Send>(
                     let Some(end) = value_end(&buf, j) else {
                         break j;
                     };
-                    let pos = locate(&buf, anchor.0, anchor.1, j);
-                    anchor = (j, pos);
-                    batch.push((j..end, pos));
+                    let (item, next) = ItemAt::locate(&buf, anchor.0, anchor.1, j, end);
+                    anchor = next;
+                    batch.push((j..end, item));
                     j = end;
                     expect_element = false;
                     first = false;
@@ -342,15 +342,19 @@ pub(crate) fn stream_json_list<'f, T: Send>(
 mod tests {
     use super::*;
     use crate::object::Object;
+    use crate::spans::LoadOptions;
 
-    type Summary = (String, String, Position, bool);
+    type Summary = (String, String, Position, u32, bool, bool, Option<usize>);
 
     fn summary(o: Object) -> Summary {
         (
             o.kind.clone(),
             o.name().to_owned(),
             o.position,
+            o.end_line,
             o.pod.is_some(),
+            o.body.is_some(),
+            o.spans.map(|s| s.len()),
         )
     }
 
@@ -365,10 +369,18 @@ mod tests {
         let path = dir.path().join("list.json");
         std::fs::write(&path, text).expect("write");
         let f = summary;
-        let expected = crate::parse_impl("list.json", text.as_bytes(), MapFn::new(&f, false));
         let mut streamed = None;
-        for block in [7, 64, 500, 4096, 1 << 20] {
-            let got = stream_json_list(&path, "list.json", MapFn::new(&f, false), block);
+        let all = LoadOptions {
+            keep_body: true,
+            field_spans: true,
+        };
+        for (options, block) in [LoadOptions::default(), all]
+            .into_iter()
+            .flat_map(|o| [7, 64, 500, 4096, 1 << 20].map(|b| (o, b)))
+        {
+            let map = MapFn::new(&f, false).with_options(options);
+            let expected = crate::parse_impl("list.json", text.as_bytes(), map);
+            let got = stream_json_list(&path, "list.json", map, block);
             if let Some(got) = &got {
                 assert_eq!(got.items, expected.items, "block {block}");
                 assert_eq!(diags(got), diags(&expected), "block {block}");

@@ -92,6 +92,13 @@ fn every_pod_bearing_kind_yields_its_template_and_paths() {
             "spec.template.spec",
         ),
         (
+            "apps.openshift.io/v1",
+            "DeploymentConfig",
+            format!("metadata:\n  name: x\nspec:\n  replicas: 1\n  template:\n{template}"),
+            "spec.template.metadata",
+            "spec.template.spec",
+        ),
+        (
             "batch/v1",
             "CronJob",
             format!(

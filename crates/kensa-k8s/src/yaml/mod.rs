@@ -19,11 +19,12 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::convert::{
-    Fields, ListContext, Node, Problem, Unknown, convert_node, is_list_kind, list_context,
-    with_path,
+    Fields, ListContext, MAX_SPAN_DEPTH, Node, Problem, Unknown, convert_node, is_list_kind,
+    list_context, with_path,
 };
 use crate::diag::{Out, Severity};
 use crate::position::Position;
+use crate::spans::{FieldSpans, Span};
 pub(crate) use de::{De, ignored_segs, join_path, locate_path};
 pub(crate) use tree::{Base, YNode};
 use tree::{Resolved, YValue, parse_documents};
@@ -445,6 +446,52 @@ impl Node for YRef<'_> {
             message: with_path(&e.message, &join_path("", &e.path())),
             position: e.position.unwrap_or(self.0.pos),
         })
+    }
+
+    fn end_line(&self) -> u32 {
+        self.0.end_line.max(self.0.pos.line)
+    }
+
+    fn field_spans(&self) -> FieldSpans {
+        let mut spans = FieldSpans::default();
+        spans.insert("", span_of(self.0.pos, self.0));
+        add_spans(self.0, &mut String::new(), &mut spans, 0);
+        spans
+    }
+}
+
+/// From where a field starts (its key, or the item) to where its value ends.
+fn span_of(start: Position, value: &YNode) -> Span {
+    Span {
+        start,
+        end_line: value.end_line.max(start.line),
+    }
+}
+
+/// The spans of everything in `node`, which is at `path`.
+fn add_spans(node: &YNode, path: &mut String, spans: &mut FieldSpans, depth: usize) {
+    if depth >= MAX_SPAN_DEPTH {
+        return;
+    }
+    let len = path.len();
+    match &node.value {
+        YValue::Map(entries) => {
+            for (key, value) in entries {
+                FieldSpans::push_key(path, &key.text);
+                spans.insert(path, span_of(key.pos, value));
+                add_spans(value, path, spans, depth + 1);
+                path.truncate(len);
+            }
+        }
+        YValue::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                FieldSpans::push_index(path, i);
+                spans.insert(path, span_of(item.pos, item));
+                add_spans(item, path, spans, depth + 1);
+                path.truncate(len);
+            }
+        }
+        YValue::Scalar(_) => {}
     }
 }
 

@@ -13,7 +13,9 @@
 
 use std::collections::HashMap;
 
-use serde_saphyr::granit_parser::{Event, Marker, Parser, ScalarStyle, ScanError};
+use serde_saphyr::granit_parser::{
+    Event, Marker, Parser, ScalarStyle, ScanError, Span, StructureStyle,
+};
 
 use crate::convert::Problem;
 use crate::position::Position;
@@ -26,6 +28,8 @@ const ALIAS_BUDGET: usize = 1_000_000;
 pub(crate) struct YNode {
     /// Where the node starts.
     pub pos: Position,
+    /// The last line of the node's text (for an alias, of the alias).
+    pub end_line: u32,
     /// What it is.
     pub value: YValue,
 }
@@ -290,6 +294,12 @@ impl Base {
         }
     }
 
+    /// The source line of a 1-based line of the chunk.
+    pub(crate) fn line(self, line: usize) -> u32 {
+        let line = u32::try_from(line).unwrap_or(u32::MAX).max(1);
+        self.0.line.saturating_add(line - 1)
+    }
+
     fn problem(self, e: &ScanError) -> Problem {
         Problem {
             message: e.info(),
@@ -304,19 +314,81 @@ enum Pending {
     Merge,
 }
 
+/// Where a collection being built ends: at its closing bracket (flow), or
+/// with its last child (block), as far as seen.
+#[derive(Clone, Copy)]
+enum End {
+    Flow,
+    Block(u32),
+}
+
+impl End {
+    fn new(style: StructureStyle, pos: Position) -> End {
+        match style {
+            StructureStyle::Flow => End::Flow,
+            StructureStyle::Block => End::Block(pos.line),
+        }
+    }
+
+    fn child(&mut self, end_line: u32) {
+        if let End::Block(line) = self {
+            *line = (*line).max(end_line);
+        }
+    }
+
+    /// The last line, given the span of the end event.
+    fn line(self, base: Base, span: &Span) -> u32 {
+        match self {
+            End::Flow => base.line(span.start.line()),
+            End::Block(line) => line,
+        }
+    }
+}
+
 enum Frame {
     Seq {
         pos: Position,
+        end: End,
         anchor: usize,
         items: Vec<YNode>,
     },
     Map {
         pos: Position,
+        end: End,
         anchor: usize,
         entries: Vec<(YKey, YNode)>,
         merges: Vec<YNode>,
         pending: Pending,
     },
+}
+
+/// The last line of a block scalar (`|`, `>`) whose span ends at `span`:
+/// the parser ends it where the next token starts, so blank lines and
+/// comments less indented than its content are walked back over.
+fn block_scalar_end(text: &str, base: Base, span: &Span) -> u32 {
+    let mut line = span.end.line();
+    let Some(mut stop) = span.end.byte_offset() else {
+        return base.line(if span.end.col() == 0 {
+            line.saturating_sub(1)
+        } else {
+            line
+        });
+    };
+    let indent = span.start.col();
+    let b = text.as_bytes();
+    stop = stop.min(b.len());
+    loop {
+        let start = memchr::memrchr(b'\n', &b[..stop]).map_or(0, |i| i + 1);
+        let segment = &b[start..stop];
+        let spaces = segment.iter().take_while(|&&c| c == b' ').count();
+        let rest = segment[spaces..].trim_ascii();
+        let outside = rest.is_empty() || (rest.starts_with(b"#") && spaces < indent);
+        if !outside || start == 0 {
+            return base.line(line);
+        }
+        stop = start - 1;
+        line = line.saturating_sub(1);
+    }
 }
 
 /// Receives the items of a root `items:` sequence as they complete, so that
@@ -329,6 +401,8 @@ struct Builder<'s> {
     expanded: usize,
     root: Option<YNode>,
     sink: Option<ItemSink<'s>>,
+    /// Where the chunk starts.
+    base: Base,
 }
 
 /// Parses one chunk of YAML text (normally one document) into trees.
@@ -346,6 +420,7 @@ pub(crate) fn parse_documents(
         expanded: 0,
         root: None,
         sink,
+        base,
     };
     let mut docs = Vec::new();
     for next in Parser::new_from_str(text) {
@@ -377,8 +452,15 @@ pub(crate) fn parse_documents(
                     Some("null") => CoreTag::Null,
                     _ => CoreTag::None,
                 };
+                let end_line = match style {
+                    ScalarStyle::Literal | ScalarStyle::Folded => {
+                        block_scalar_end(text, base, &span)
+                    }
+                    _ => base.line(span.end.line()),
+                };
                 let node = YNode {
                     pos,
+                    end_line,
                     value: YValue::Scalar(Scalar {
                         text: value.into_owned(),
                         plain: style == ScalarStyle::Plain,
@@ -387,17 +469,19 @@ pub(crate) fn parse_documents(
                 };
                 builder.complete(node, anchor)
             }
-            Event::SequenceStart(_, anchor, _) => {
+            Event::SequenceStart(style, anchor, _) => {
                 builder.stack.push(Frame::Seq {
                     pos,
+                    end: End::new(style, pos),
                     anchor,
                     items: Vec::new(),
                 });
                 Ok(())
             }
-            Event::MappingStart(_, anchor, _) => {
+            Event::MappingStart(style, anchor, _) => {
                 builder.stack.push(Frame::Map {
                     pos,
+                    end: End::new(style, pos),
                     anchor,
                     entries: Vec::new(),
                     merges: Vec::new(),
@@ -405,8 +489,8 @@ pub(crate) fn parse_documents(
                 });
                 Ok(())
             }
-            Event::SequenceEnd | Event::MappingEnd => builder.end_collection(),
-            Event::Alias(id) => builder.alias(id, pos),
+            Event::SequenceEnd | Event::MappingEnd => builder.end_collection(&span),
+            Event::Alias(id) => builder.alias(id, pos, base.line(span.end.line())),
             _ => Ok(()),
         };
         if let Err(problem) = result {
@@ -417,7 +501,7 @@ pub(crate) fn parse_documents(
 }
 
 impl Builder<'_> {
-    fn alias(&mut self, id: usize, pos: Position) -> Result<(), Problem> {
+    fn alias(&mut self, id: usize, pos: Position, end_line: u32) -> Result<(), Problem> {
         let Some((node, size)) = self.anchors.get(&id) else {
             return Err(Problem {
                 message: "alias refers to a node that is not complete (recursive alias)".into(),
@@ -433,20 +517,28 @@ impl Builder<'_> {
         }
         let mut node = node.clone();
         node.pos = pos;
+        node.end_line = end_line;
         self.complete(node, 0)
     }
 
-    fn end_collection(&mut self) -> Result<(), Problem> {
+    fn end_collection(&mut self, span: &Span) -> Result<(), Problem> {
         match self.stack.pop() {
-            Some(Frame::Seq { pos, anchor, items }) => self.complete(
+            Some(Frame::Seq {
+                pos,
+                end,
+                anchor,
+                items,
+            }) => self.complete(
                 YNode {
                     pos,
+                    end_line: end.line(self.base, span),
                     value: YValue::Seq(items),
                 },
                 anchor,
             ),
             Some(Frame::Map {
                 pos,
+                end,
                 anchor,
                 entries,
                 merges,
@@ -456,6 +548,7 @@ impl Builder<'_> {
                 self.complete(
                     YNode {
                         pos,
+                        end_line: end.line(self.base, span),
                         value: YValue::Map(entries),
                     },
                     anchor,
@@ -487,7 +580,8 @@ impl Builder<'_> {
                 self.root = Some(node);
                 Ok(())
             }
-            Some(Frame::Seq { items, .. }) => {
+            Some(Frame::Seq { items, end, .. }) => {
+                end.child(node.end_line);
                 items.push(node);
                 Ok(())
             }
@@ -495,34 +589,49 @@ impl Builder<'_> {
                 entries,
                 merges,
                 pending,
+                end,
                 ..
-            }) => match std::mem::replace(pending, Pending::None) {
-                Pending::None => {
-                    let YValue::Scalar(scalar) = node.value else {
-                        return Err(Problem {
-                            message: "mapping keys must be scalars".into(),
-                            position: node.pos,
-                        });
-                    };
-                    if scalar.plain && scalar.tag == CoreTag::None && scalar.text == "<<" {
-                        *pending = Pending::Merge;
-                    } else {
-                        *pending = Pending::Key(YKey {
-                            text: scalar.text,
-                            pos: node.pos,
-                        });
-                    }
-                    Ok(())
+            }) => {
+                end.child(node.end_line);
+                Self::map_child(entries, merges, pending, node)
+            }
+        }
+    }
+
+    /// Puts a completed node into the mapping being built: as the next key,
+    /// as the value of the pending key, or as a mapping to merge.
+    fn map_child(
+        entries: &mut Vec<(YKey, YNode)>,
+        merges: &mut Vec<YNode>,
+        pending: &mut Pending,
+        node: YNode,
+    ) -> Result<(), Problem> {
+        match std::mem::replace(pending, Pending::None) {
+            Pending::None => {
+                let YValue::Scalar(scalar) = node.value else {
+                    return Err(Problem {
+                        message: "mapping keys must be scalars".into(),
+                        position: node.pos,
+                    });
+                };
+                if scalar.plain && scalar.tag == CoreTag::None && scalar.text == "<<" {
+                    *pending = Pending::Merge;
+                } else {
+                    *pending = Pending::Key(YKey {
+                        text: scalar.text,
+                        pos: node.pos,
+                    });
                 }
-                Pending::Key(key) => {
-                    entries.push((key, node));
-                    Ok(())
-                }
-                Pending::Merge => {
-                    merges.push(node);
-                    Ok(())
-                }
-            },
+                Ok(())
+            }
+            Pending::Key(key) => {
+                entries.push((key, node));
+                Ok(())
+            }
+            Pending::Merge => {
+                merges.push(node);
+                Ok(())
+            }
         }
     }
 }
