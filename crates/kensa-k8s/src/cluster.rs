@@ -111,3 +111,108 @@ pub fn snapshot_blocking(context: Option<&str>) -> Result<Snapshot, ClusterError
         .build()?;
     runtime.block_on(snapshot(context))
 }
+
+/// The kinds `kensa scan --cluster` lists: what the misconfiguration checks
+/// read. Secrets are left out on purpose: no check needs their data.
+const SCAN_KINDS: &[(&str, &str, &str)] = &[
+    ("", "v1", "Namespace"),
+    ("", "v1", "Pod"),
+    ("", "v1", "Service"),
+    ("", "v1", "ServiceAccount"),
+    ("", "v1", "ConfigMap"),
+    ("", "v1", "ReplicationController"),
+    ("", "v1", "LimitRange"),
+    ("", "v1", "ResourceQuota"),
+    ("apps", "v1", "Deployment"),
+    ("apps", "v1", "StatefulSet"),
+    ("apps", "v1", "DaemonSet"),
+    ("apps", "v1", "ReplicaSet"),
+    ("batch", "v1", "Job"),
+    ("batch", "v1", "CronJob"),
+    ("rbac.authorization.k8s.io", "v1", "Role"),
+    ("rbac.authorization.k8s.io", "v1", "RoleBinding"),
+    ("rbac.authorization.k8s.io", "v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding"),
+    ("networking.k8s.io", "v1", "NetworkPolicy"),
+    ("networking.k8s.io", "v1", "Ingress"),
+    ("policy", "v1", "PodDisruptionBudget"),
+];
+
+/// Whether an object is run by a controller whose own object is also
+/// listed: its findings belong to the controller's template, so listing it
+/// too would report every problem twice (Trivy skips them the same way).
+fn controlled_by_listed_kind(value: &serde_json::Value) -> bool {
+    value["metadata"]["ownerReferences"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|owner| {
+            owner["controller"] == true
+                && owner["kind"]
+                    .as_str()
+                    .is_some_and(|kind| SCAN_KINDS.iter().any(|(_, _, k)| *k == kind))
+        })
+}
+
+/// The cluster's objects of every kind the misconfiguration checks read,
+/// as [`Loaded`] objects (bodies kept) sourced `cluster:CONTEXT`. A kind the
+/// credentials may not list becomes a warning diagnostic, not an error.
+pub async fn load_cluster_for_scan(context: Option<&str>) -> Result<Loaded, ClusterError> {
+    use kube::api::{ApiResource, DynamicObject, GroupVersionKind};
+
+    let client = client(context).await?;
+    let source = format!("cluster:{}", context.unwrap_or("current-context"));
+    let mut items = Vec::new();
+    let mut warnings = Vec::new();
+    for &(group, version, kind) in SCAN_KINDS {
+        let resource = ApiResource::from_gvk(&GroupVersionKind::gvk(group, version, kind));
+        let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
+        let mut params = ListParams::default().limit(PAGE_SIZE);
+        loop {
+            let page = match api.list(&params).await {
+                Ok(page) => page,
+                Err(error) => {
+                    warnings.push(format!("cannot list {}: {error}", resource.plural));
+                    break;
+                }
+            };
+            for item in page.items {
+                let mut value = serde_json::to_value(&item)?;
+                value["apiVersion"] = resource.api_version.clone().into();
+                value["kind"] = kind.into();
+                if !controlled_by_listed_kind(&value) {
+                    items.push(value);
+                }
+            }
+            match page.metadata.continue_.filter(|token| !token.is_empty()) {
+                Some(token) => params = params.continue_token(&token),
+                None => break,
+            }
+        }
+    }
+    let list = serde_json::json!({ "apiVersion": "v1", "kind": "List", "items": items });
+    let options = crate::LoadOptions {
+        keep_body: true,
+        field_spans: false,
+    };
+    let mut loaded = crate::parse_bytes_with(&source, &serde_json::to_vec(&list)?, &options);
+    let source: std::sync::Arc<str> = source.into();
+    loaded
+        .diagnostics
+        .extend(warnings.into_iter().map(|message| crate::Diagnostic {
+            source: source.clone(),
+            position: crate::Position::START,
+            severity: crate::Severity::Warning,
+            message,
+            object: None,
+        }));
+    Ok(loaded)
+}
+
+/// [`load_cluster_for_scan`] on a private single-threaded runtime.
+pub fn load_cluster_for_scan_blocking(context: Option<&str>) -> Result<Loaded, ClusterError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(load_cluster_for_scan(context))
+}

@@ -100,7 +100,7 @@ pub fn scan_objects_observed(
         .map(|(index, object)| {
             let result = check_object(index, object, settings, &enabled);
             let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if finished % 64 == 0 || finished == objects.len() {
+            if finished.is_multiple_of(64) || finished == objects.len() {
                 observe(finished);
             }
             result

@@ -50,6 +50,10 @@ enum Command {
     /// Pod Security Standards: check manifests, preview namespace labels.
     #[command(subcommand)]
     Pss(commands::pss::PssCommand),
+    /// Misconfiguration checks on manifests, snapshots, clusters and Dockerfiles; compliance reports.
+    Scan(Box<commands::scan::ScanArgs>),
+    /// Write the securityContext workloads need to pass a Pod Security Standards level.
+    Fix(commands::fix::FixArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +71,8 @@ fn main() -> ExitCode {
     let color = cli.color;
     let result = match cli.command {
         Command::Pss(cmd) => commands::pss::run(cmd, color),
+        Command::Scan(args) => commands::scan::run(*args, color),
+        Command::Fix(args) => commands::fix::run(args, color),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -112,3 +112,50 @@ pub fn diagnostic(color: ColorChoice, diagnostic: &kensa_k8s::Diagnostic) {
         diagnostic.message
     );
 }
+
+/// Prints `kensa: warning: MESSAGE` on stderr.
+pub fn warning_line(color: ColorChoice, message: &str) {
+    let style = Style { on: color.stderr() };
+    eprintln!("kensa: {} {message}", style.warn("warning:"));
+}
+
+/// Writes a file via a temporary file in the same directory and a rename,
+/// so readers never see it half-written and a failure leaves the old file.
+pub fn write_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::io::Write;
+
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    let mut temp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    {
+        let mut out = std::io::BufWriter::new(temp.as_file_mut());
+        write(&mut out)?;
+        out.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    // A replaced file keeps its permissions; a new one gets the usual 0644
+    // rather than the temporary file's 0600.
+    let permissions = match std::fs::metadata(path) {
+        Ok(metadata) => metadata.permissions(),
+        Err(_) => {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::Permissions::from_mode(0o644)
+        }
+    };
+    temp.as_file()
+        .set_permissions(permissions)
+        .with_context(|| format!("setting the permissions of {}", path.display()))?;
+    temp.as_file()
+        .sync_all()
+        .with_context(|| format!("writing {}", path.display()))?;
+    temp.persist(path)
+        .with_context(|| format!("replacing {}", path.display()))?;
+    Ok(())
+}
