@@ -1,9 +1,7 @@
 //! `kensa pss namespaces` end to end: snapshot files, a PodSecurityConfiguration,
 //! and a live-cluster read through kube-rs against a local HTTP API endpoint.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
+mod support;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -220,115 +218,37 @@ fn json_output() {
     assert_eq!(doc[1]["change"], "not labeled");
 }
 
-/// Serves `GET /api/v1/namespaces` and a two-page `GET /api/v1/pods` the way
-/// the API server does (list kinds, items without kind, `continue` tokens),
-/// recording each request line and its Authorization header.
-fn serve_cluster(listener: TcpListener, seen: Arc<Mutex<Vec<String>>>) {
-    let items = cluster()["items"].as_array().unwrap().clone();
-    let strip = |v: &Value| {
-        let mut v = v.clone();
-        v.as_object_mut().unwrap().remove("kind");
-        v.as_object_mut().unwrap().remove("apiVersion");
-        v
-    };
-    let namespaces: Vec<Value> = items
-        .iter()
-        .filter(|i| i["kind"] == "Namespace")
-        .map(strip)
-        .collect();
-    let pods: Vec<Value> = items
-        .iter()
-        .filter(|i| i["kind"] == "Pod")
-        .map(strip)
-        .collect();
-    let (first, second) = pods.split_at(4);
-    for stream in listener.incoming() {
-        let Ok(mut stream) = stream else { return };
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).is_err() {
-            continue;
-        }
-        let mut auth = String::new();
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                break;
-            }
-            if line.to_ascii_lowercase().starts_with("authorization:") {
-                auth = line.trim().to_owned();
-            }
-        }
-        seen.lock()
-            .unwrap()
-            .push(format!("{} {auth}", request_line.trim()));
-        let path = request_line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_default()
-            .to_owned();
-        let body = if path.starts_with("/api/v1/namespaces") {
-            json!({"kind": "NamespaceList", "apiVersion": "v1", "metadata": {"resourceVersion": "1"}, "items": namespaces})
-        } else if path.starts_with("/api/v1/pods") && path.contains("continue=page2") {
-            json!({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "1"}, "items": second})
-        } else if path.starts_with("/api/v1/pods") {
-            json!({"kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "1", "continue": "page2"}, "items": first})
-        } else {
-            json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 404, "reason": "NotFound", "message": "not found"})
-        };
-        let body = serde_json::to_vec(&body).unwrap();
-        let status = if path.starts_with("/api/v1/")
-            && !body.starts_with(br#"{"apiVersion":"v1","code":404"#)
-        {
-            "200 OK"
-        } else {
-            "404 Not Found"
-        };
-        let _ = write!(
-            stream,
-            "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
-        let _ = stream.write_all(&body);
-    }
-}
-
 #[test]
 fn live_cluster_through_kubeconfig_context() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let recorder = Arc::clone(&seen);
-    std::thread::spawn(move || serve_cluster(listener, recorder));
-
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("config");
-    std::fs::write(
-        &kubeconfig,
-        format!(
-            "apiVersion: v1
-kind: Config
-current-context: elsewhere
-clusters:
-- name: local
-  cluster:
-    server: http://127.0.0.1:{port}
-- name: unreachable
-  cluster:
-    server: http://127.0.0.1:1
-contexts:
-- name: local-ctx
-  context: {{cluster: local, user: tester}}
-- name: elsewhere
-  context: {{cluster: unreachable, user: tester}}
-users:
-- name: tester
-  user:
-    token: kensa-test-token
-"
+    let items = cluster()["items"].as_array().unwrap().clone();
+    let of_kind = |kind: &str| -> Vec<Value> {
+        items
+            .iter()
+            .filter(|i| i["kind"] == kind)
+            .cloned()
+            .collect()
+    };
+    let api = support::start(vec![
+        (
+            "/api/v1/namespaces",
+            support::Answer::List {
+                kind: "NamespaceList",
+                items: of_kind("Namespace"),
+                page: 500,
+            },
         ),
-    )
-    .unwrap();
+        (
+            "/api/v1/pods",
+            support::Answer::List {
+                kind: "PodList",
+                items: of_kind("Pod"),
+                page: 4,
+            },
+        ),
+    ]);
+    let seen = api.seen.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = support::kubeconfig(&dir, &api.url);
     kensa()
         .env("KUBECONFIG", &kubeconfig)
         .args([
@@ -345,7 +265,7 @@ users:
     let seen = seen.lock().unwrap();
     assert!(
         seen.iter()
-            .any(|r| r.contains("/api/v1/pods") && r.contains("continue=page2")),
+            .any(|r| r.contains("/api/v1/pods") && r.contains("continue=page1")),
         "{seen:?}"
     );
     assert!(
