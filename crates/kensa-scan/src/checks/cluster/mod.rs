@@ -18,6 +18,7 @@ use crate::check::Check;
 
 mod replicated_without_pdb;
 mod selector;
+mod service_account_token_automount;
 mod service_selects_no_pods;
 mod workload_without_network_policy;
 
@@ -26,6 +27,7 @@ pub(crate) static CHECKS: &[&Check] = &[
     &workload_without_network_policy::CHECK,
     &service_selects_no_pods::CHECK,
     &replicated_without_pdb::CHECK,
+    &service_account_token_automount::CHECK,
 ];
 
 /// The namespace an object is in: its own, or `default`.

@@ -28,6 +28,7 @@ mod memory_limit;
 mod memory_request;
 mod net_bind_service_only;
 mod net_raw;
+mod net_raw_not_dropped;
 mod privilege_escalation;
 mod privileged;
 mod privileged_port;
@@ -85,4 +86,5 @@ pub(crate) static CHECKS: &[&Check] = &[
     &image_pull_policy::CHECK,
     &image_digest::CHECK,
     &secrets_in_env::CHECK,
+    &net_raw_not_dropped::CHECK,
 ];

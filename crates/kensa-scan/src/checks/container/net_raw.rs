@@ -3,9 +3,9 @@
 //!
 //! Fields: `containers[*].securityContext.capabilities.add` and the same for
 //! `initContainers`. Fails on every entry naming `NET_RAW` (any case, with or
-//! without a `CAP_` prefix). Checkov's CKV_K8S_28 is stricter (it wants NET_RAW
-//! dropped, since most runtimes grant it by default); that case is covered by
-//! `container-capabilities-drop-all`.
+//! without a `CAP_` prefix). Checkov's CKV_K8S_28 means something stricter (it
+//! wants NET_RAW dropped, since most runtimes grant it by default); that is
+//! `container-net-raw-not-dropped`.
 
 use kensa_report::Severity;
 
@@ -17,7 +17,7 @@ use super::support::added_capability_hits;
 /// The check.
 pub static CHECK: Check = Check {
     id: "container-cap-net-raw",
-    aliases: &["KSV-0119", "KSV119", "AVD-KSV-0119", "CKV_K8S_28"],
+    aliases: &["KSV-0119", "KSV119", "AVD-KSV-0119"],
     title: "NET_RAW capability added",
     severity: Severity::High,
     description: "With CAP_NET_RAW a process can build packets by hand, which is enough to spoof traffic and poison ARP or DNS for the other pods on the same node. Ordinary network clients and servers do not need it.",

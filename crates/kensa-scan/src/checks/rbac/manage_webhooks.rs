@@ -3,7 +3,10 @@
 //! Fields: `rules[*].resources` naming `mutatingwebhookconfigurations` or
 //! `validatingwebhookconfigurations` with `create`, `update`, `patch`,
 //! `delete`, `deletecollection`, `impersonate` or `*`. Passes when no rule
-//! does so. (Checkov's CKV_K8S_155 is the same check on ClusterRoles.)
+//! does so. Resource names are compared as written, as Trivy does (`*`
+//! resources are left to the wildcard checks). Checkov's CKV_K8S_155, which
+//! also counts `*` and only looks at ClusterRoles, is
+//! `rbac-control-admission-webhooks`.
 
 use kensa_report::Severity;
 
@@ -15,7 +18,7 @@ use super::support::{WRITE_VERBS, literal_grant_hits};
 /// The check.
 pub static CHECK: Check = Check {
     id: "rbac-manage-webhooks",
-    aliases: &["KSV-0114", "KSV114", "AVD-KSV-0114", "CKV_K8S_155"],
+    aliases: &["KSV-0114", "KSV114", "AVD-KSV-0114"],
     title: "Manage webhookconfigurations",
     severity: Severity::Critical,
     description: "Admission webhooks see, and may rewrite or block, every object sent to the API server, Secrets and pod specs included; whoever controls their configuration controls the cluster.",

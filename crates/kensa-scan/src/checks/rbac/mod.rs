@@ -11,6 +11,7 @@ use crate::check::Check;
 
 mod support;
 
+mod admission_webhook_control;
 mod approve_csr;
 mod attach_pods;
 mod bind_anonymous;
@@ -76,6 +77,7 @@ pub(crate) static CHECKS: &[&Check] = &[
     &bind_system_masters::CHECK,
     &bind_system_authenticated::CHECK,
     &wildcard_rules::CHECK,
+    &admission_webhook_control::CHECK,
     &approve_csr::CHECK,
     &bind_permission::CHECK,
     &escalate_permission::CHECK,

@@ -10,7 +10,9 @@
 //! when it is false, or unset without such a mount. Trivy reads the field
 //! from the object's top-level `spec`; kensa reads it from the pod template,
 //! where Kubernetes honours it. Checkov's CKV_K8S_38 is stricter and also
-//! fails when the field is unset.
+//! fails when the field is unset; that is the cluster check
+//! `workload-service-account-token-automounted`, which also consults the
+//! pod's ServiceAccount.
 
 use kensa_report::Severity;
 
@@ -20,7 +22,7 @@ use crate::context::ObjectContext;
 /// The check.
 pub static CHECK: Check = Check {
     id: "pod-service-account-token",
-    aliases: &["KSV-0036", "KSV036", "AVD-KSV-0036", "CKV_K8S_38"],
+    aliases: &["KSV-0036", "KSV036", "AVD-KSV-0036"],
     title: "Protecting Pod service account tokens",
     severity: Severity::Medium,
     description: "A mounted service account token lets any process in the pod authenticate to the Kubernetes API with the service account's permissions. Workloads that do not talk to the API should not carry one, so that a compromised container cannot use it to move through the cluster.",
