@@ -257,7 +257,8 @@ fn template_keys(kind: &str) -> Option<(&'static [&'static str], &'static [&'sta
         | "StatefulSet"
         | "DaemonSet"
         | "Job"
-        | "ReplicationController" => Some((
+        | "ReplicationController"
+        | "DeploymentConfig" => Some((
             &["spec", "template", "spec"],
             &["spec", "template", "metadata"],
         )),
