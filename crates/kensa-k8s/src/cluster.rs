@@ -193,7 +193,7 @@ pub async fn load_cluster_for_scan(context: Option<&str>) -> Result<Loaded, Clus
     let list = serde_json::json!({ "apiVersion": "v1", "kind": "List", "items": items });
     let options = crate::LoadOptions {
         keep_body: true,
-        field_spans: false,
+        ..crate::LoadOptions::default()
     };
     let mut loaded = crate::parse_bytes_with(&source, &serde_json::to_vec(&list)?, &options);
     let source: std::sync::Arc<str> = source.into();

@@ -96,7 +96,7 @@ pub(crate) fn add_extras<N: Node, T>(
             ),
         }
     }
-    if options.field_spans {
+    if options.field_spans && !options.no_spans_for.contains(&object.kind.as_str()) {
         object.spans = Some(Arc::new(node.field_spans()));
     }
 }

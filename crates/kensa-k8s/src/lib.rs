@@ -135,7 +135,7 @@ pub fn parse_bytes(source: &str, bytes: &[u8]) -> Loaded {
 ///     "template": {"spec": {"containers": [{"name": "app", "image": "nginx"}]}}
 ///   }
 /// }"#;
-/// let options = LoadOptions { keep_body: true, field_spans: true };
+/// let options = LoadOptions { keep_body: true, field_spans: true, ..LoadOptions::default() };
 /// let loaded = parse_bytes_with("deploy.json", json, &options);
 /// let deploy = &loaded.objects[0];
 /// assert_eq!((deploy.position.line, deploy.end_line), (1, 9));
@@ -190,37 +190,6 @@ where
     F: Fn(Object) -> T + Sync,
 {
     parse_impl(source, bytes, diag::MapFn::new(&f, false))
-}
-
-/// [`parse_bytes_map`] with [`LoadOptions`]: `f` sees each object with its
-/// body and spans as the options ask, and can keep just what it needs (the
-/// spans of a few objects of a large file, say).
-///
-/// ```
-/// use kensa_k8s::{LoadOptions, parse_bytes_map_with};
-///
-/// let yaml = b"kind: ConfigMap\napiVersion: v1\nmetadata: {name: a}\n---\nkind: Pod\napiVersion: v1\nmetadata: {name: b}\nspec:\n  containers: []\n";
-/// let options = LoadOptions { field_spans: true, ..LoadOptions::default() };
-/// let mapped = parse_bytes_map_with("x.yaml", yaml, &options, |object| {
-///     (object.kind == "Pod").then(|| object.spans.unwrap().get("spec").unwrap().start.line)
-/// });
-/// assert_eq!(mapped.items, [None, Some(8)]);
-/// ```
-pub fn parse_bytes_map_with<T, F>(
-    source: &str,
-    bytes: &[u8],
-    options: &LoadOptions,
-    f: F,
-) -> Mapped<T>
-where
-    T: Send,
-    F: Fn(Object) -> T + Sync,
-{
-    parse_impl(
-        source,
-        bytes,
-        diag::MapFn::new(&f, false).with_options(*options),
-    )
 }
 
 pub(crate) fn parse_impl<T: Send>(

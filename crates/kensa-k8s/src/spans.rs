@@ -16,6 +16,10 @@ pub struct LoadOptions {
     pub keep_body: bool,
     /// Fill [`crate::Object::spans`]: the lines of every field.
     pub field_spans: bool,
+    /// Kinds whose spans are not recorded even with `field_spans`: objects
+    /// nobody points into, whose many fields would cost time and memory
+    /// (a CustomResourceDefinition's schema has thousands).
+    pub no_spans_for: &'static [&'static str],
 }
 
 /// Where a field is in its source.

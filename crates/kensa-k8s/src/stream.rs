@@ -373,6 +373,7 @@ mod tests {
         let all = LoadOptions {
             keep_body: true,
             field_spans: true,
+            no_spans_for: &[],
         };
         for (options, block) in [LoadOptions::default(), all]
             .into_iter()

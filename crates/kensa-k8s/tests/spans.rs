@@ -11,6 +11,7 @@ use kensa_k8s::{
 const ALL: LoadOptions = LoadOptions {
     keep_body: true,
     field_spans: true,
+    no_spans_for: &[],
 };
 
 fn parse(source: &str, text: &str) -> Loaded {
@@ -469,4 +470,18 @@ fn load_with_reads_files_with_options() {
     assert!(plain.objects.iter().all(|o| o.spans.is_none()));
     assert!(plain.objects[0].body.is_none());
     assert_eq!(plain.objects[0].end_line, 27);
+}
+
+#[test]
+fn no_spans_for_the_listed_kinds() {
+    let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: b}\nspec: {group: x}\n";
+    let options = LoadOptions {
+        field_spans: true,
+        no_spans_for: &["CustomResourceDefinition"],
+        ..LoadOptions::default()
+    };
+    let loaded = parse_bytes_with("x.yaml", yaml.as_bytes(), &options);
+    assert!(loaded.objects[0].spans.is_some());
+    assert!(loaded.objects[1].spans.is_none());
+    assert!(loaded.objects[1].body.is_some());
 }

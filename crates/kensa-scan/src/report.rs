@@ -79,8 +79,39 @@ pub struct Target {
     pub failures: Vec<Entry>,
     /// Failures that a suppression accepted.
     pub suppressed: Vec<Entry>,
-    /// The file's text, for code excerpts (None for stdin read elsewhere or clusters).
-    pub text: Option<std::sync::Arc<str>>,
+    /// The file's text, for code excerpts (None for clusters).
+    pub text: Option<std::sync::Arc<SourceText>>,
+}
+
+/// A file's text with where each line starts, so that excerpts of many
+/// findings in a large file cost only the lines they show.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    text: std::sync::Arc<str>,
+    /// Byte offset of the start of each line.
+    line_starts: Vec<usize>,
+}
+
+impl SourceText {
+    /// Indexes `text`'s lines.
+    pub fn new(text: std::sync::Arc<str>) -> SourceText {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&start| start < text.len())
+            .collect();
+        SourceText { text, line_starts }
+    }
+
+    /// Line `number` (1-based) without its line ending, if it exists.
+    pub fn line(&self, number: u32) -> Option<&str> {
+        let index = (number as usize).checked_sub(1)?;
+        let start = *self.line_starts.get(index)?;
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .map_or(self.text.len(), |&next| next - 1);
+        Some(self.text[start..end].trim_end_matches('\r'))
+    }
 }
 
 /// At most this many lines of code per cause; longer causes are truncated.
@@ -105,26 +136,22 @@ pub struct CodeLine {
 }
 
 /// The lines `start..=end` of `text` (capped at [`MAX_CODE_LINES`]).
-pub fn code_lines(text: &str, start: u32, end: u32) -> Vec<CodeLine> {
+pub fn code_lines(text: &SourceText, start: u32, end: u32) -> Vec<CodeLine> {
     if start == 0 {
         return Vec::new();
     }
     let end = end.max(start);
     let shown_end = end.min(start + MAX_CODE_LINES - 1);
-    text.lines()
-        .enumerate()
-        .skip(start as usize - 1)
-        .take((shown_end - start + 1) as usize)
-        .map(|(i, line)| {
-            let number = i as u32 + 1;
-            CodeLine {
+    (start..=shown_end)
+        .map_while(|number| {
+            text.line(number).map(|content| CodeLine {
                 number,
-                content: line.trim_end_matches('\r').to_owned(),
+                content: content.to_owned(),
                 is_cause: true,
                 first_cause: number == start,
                 last_cause: number == end,
                 truncated: number == shown_end && shown_end < end,
-            }
+            })
         })
         .collect()
 }

@@ -1,7 +1,7 @@
 //! `kensa scan`: misconfiguration checks on manifests, snapshots, clusters
 //! and Dockerfiles, with compliance reports.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -11,10 +11,9 @@ use anyhow::{Context, bail};
 use kensa_k8s::{FieldSpans, Input, LoadOptions, Object};
 use kensa_report::Severity;
 use kensa_scan::compliance::{self, ComplianceReport, Coverage, Failure, Status};
-use kensa_scan::report::{Entry, ObjectRef, Target, TargetType};
+use kensa_scan::report::{Entry, ObjectRef, SourceText, Target, TargetType};
 use kensa_scan::suppress::{self, Date, IgnoreFile};
 use kensa_scan::{Check, Selection, Settings};
-use rayon::prelude::*;
 
 use super::scan_output;
 use crate::exit;
@@ -268,11 +267,12 @@ pub fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<u8> {
     }
 
     let (manifests, dockerfiles) = collect_inputs(&args)?;
-    // Field spans are looked up later, only for the files with findings:
-    // keeping them for every object would double the scan's memory.
     let options = LoadOptions {
         keep_body: true,
-        field_spans: false,
+        field_spans: true,
+        // No check points into a CRD's schema; its spans would cost a third
+        // of the load time on a typical install manifest.
+        no_spans_for: &["CustomResourceDefinition"],
     };
     // stdin is read here rather than by the loader so that its text is
     // still at hand for the code excerpts.
@@ -407,6 +407,9 @@ pub fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<u8> {
             scan_output::render(&result, spec_out.format, args.show_suppressed, out, color)
         })?;
     }
+    // The process ends right after this: freeing every loaded object one by
+    // one would only add to the wall time.
+    std::mem::forget(loaded);
 
     let failing = result
         .failures()
@@ -557,7 +560,7 @@ fn scan_dockerfile(
             })
             .collect(),
         suppressed: Vec::new(),
-        text: Some(Arc::from(text)),
+        text: Some(Arc::new(SourceText::new(Arc::from(text)))),
     };
     Ok((target, errors))
 }
@@ -612,62 +615,6 @@ fn object_ref(object: &Object) -> ObjectRef {
 }
 
 /// The lines of a finding: the field's span when the check named a field
-/// and the loader knows where it is, else the whole object.
-/// The field spans of every object that has a finding, found by parsing
-/// its source's text again with spans on (sources in parallel). Objects are
-/// matched by where they start.
-fn spans_of_findings(
-    objects: &[Object],
-    scan: &kensa_scan::ObjectScan,
-    texts: &BTreeMap<Arc<str>, Arc<str>>,
-) -> HashMap<usize, Arc<FieldSpans>> {
-    let mut wanted: BTreeMap<&Arc<str>, Vec<usize>> = BTreeMap::new();
-    for finding in &scan.findings {
-        let list = wanted.entry(&objects[finding.object].source).or_default();
-        if list.last() != Some(&finding.object) && !list.contains(&finding.object) {
-            list.push(finding.object);
-        }
-    }
-    let options = LoadOptions {
-        keep_body: false,
-        field_spans: true,
-    };
-    wanted
-        .into_par_iter()
-        .filter_map(|(source, indices)| Some((texts.get(source)?, source, indices)))
-        .flat_map_iter(|(text, source, indices)| {
-            let wanted: std::collections::HashSet<(u32, u32)> = indices
-                .iter()
-                .map(|&index| (objects[index].position.line, objects[index].position.column))
-                .collect();
-            // Spans of the other objects (CRDs with thousands of fields, say)
-            // are dropped as soon as each is parsed.
-            let reparsed =
-                kensa_k8s::parse_bytes_map_with(source, text.as_bytes(), &options, |o| {
-                    let at = (o.position.line, o.position.column);
-                    wanted
-                        .contains(&at)
-                        .then_some(())
-                        .and(o.spans)
-                        .map(|spans| (at, spans))
-                });
-            let by_position: HashMap<(u32, u32), Arc<FieldSpans>> =
-                reparsed.items.into_iter().flatten().collect();
-            indices
-                .into_iter()
-                .filter_map(|index| {
-                    let position = objects[index].position;
-                    Some((
-                        index,
-                        by_position.get(&(position.line, position.column))?.clone(),
-                    ))
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
-/// The lines of a finding: the field's span when the check named a field
 /// and its position is known, else the whole object.
 fn lines_of(object: &Object, spans: Option<&FieldSpans>, path: Option<&str>) -> (u32, u32) {
     let whole = (
@@ -701,7 +648,9 @@ fn kubernetes_targets(
                 successes: 0,
                 failures: Vec::new(),
                 suppressed: Vec::new(),
-                text: texts.get(&object.source).cloned(),
+                text: texts
+                    .get(&object.source)
+                    .map(|text| Arc::new(SourceText::new(text.clone()))),
             });
             targets.len() - 1
         });
@@ -710,7 +659,6 @@ fn kubernetes_targets(
     for (object, successes) in scan.successes.iter().enumerate() {
         targets[target_of_object[object]].successes += successes;
     }
-    let spans = spans_of_findings(objects, scan, texts);
     let inline: Vec<Vec<(String, Option<String>)>> = if args.no_inline_ignores {
         vec![Vec::new(); objects.len()]
     } else {
@@ -718,11 +666,8 @@ fn kubernetes_targets(
     };
     for finding in &scan.findings {
         let object = &objects[finding.object];
-        let (start_line, end_line) = lines_of(
-            object,
-            spans.get(&finding.object).map(|s| &**s),
-            finding.hit.path.as_deref(),
-        );
+        let (start_line, end_line) =
+            lines_of(object, object.spans.as_deref(), finding.hit.path.as_deref());
         let suppression = suppress::suppressed_inline(&inline[finding.object], finding.check)
             .or_else(|| {
                 ignore_file.and_then(|file| file.matching(finding.check, &object.source, today))
@@ -834,7 +779,7 @@ fn write_output(
     match &spec.file {
         None => {
             let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
             render(&mut out, color.stdout() && spec.format == Format::Table)?;
             out.flush()?;
         }
