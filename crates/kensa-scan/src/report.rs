@@ -352,16 +352,117 @@ pub fn json_report(
     }
 }
 
+/// Results serialised together by [`JsonReport::write_pretty`].
+const JSON_BATCH: usize = 32;
+
+/// One result as pretty JSON, its lines indented by four spaces for its
+/// place two levels deep in the report.
+fn indented_result(result: &JsonResult) -> std::io::Result<Vec<u8>> {
+    let json = serde_json::to_vec_pretty(result).map_err(std::io::Error::other)?;
+    let mut indented = Vec::with_capacity(json.len() + json.len() / 8);
+    for (i, line) in json.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            indented.extend_from_slice(b"\n    ");
+        }
+        indented.extend_from_slice(line);
+    }
+    Ok(indented)
+}
+
+impl JsonReport {
+    /// Writes the report as pretty JSON and a newline, byte for byte what
+    /// `serde_json::to_writer_pretty` writes, with the results serialised
+    /// on rayon's pool (large scans produce tens of megabytes).
+    pub fn write_pretty(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        use rayon::prelude::*;
+
+        let string = |s: &str| serde_json::to_string(s).map_err(std::io::Error::other);
+        write!(
+            out,
+            "{{\n  \"SchemaVersion\": {},\n  \"ArtifactName\": {},\n  \"ArtifactType\": {},\n  \"Results\": ",
+            self.schema_version,
+            string(&self.artifact_name)?,
+            string(&self.artifact_type)?
+        )?;
+        if self.results.is_empty() {
+            out.write_all(b"[]")?;
+        } else {
+            out.write_all(b"[\n    ")?;
+            // In batches, so that only a batch's JSON is held in memory.
+            for (batch_index, batch) in self.results.chunks(JSON_BATCH).enumerate() {
+                let serialised: Vec<Vec<u8>> = batch
+                    .par_iter()
+                    .map(indented_result)
+                    .collect::<std::io::Result<_>>()?;
+                for (i, result) in serialised.iter().enumerate() {
+                    if batch_index > 0 || i > 0 {
+                        out.write_all(b",\n    ")?;
+                    }
+                    out.write_all(result)?;
+                }
+            }
+            out.write_all(b"\n  ]")?;
+        }
+        out.write_all(b"\n}\n")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn parallel_json_is_byte_identical_to_serde_json() {
+        let check = crate::checks::by_name("KSV-0001").unwrap();
+        let entry = Entry {
+            check,
+            message: "m \"quoted\"\nline".to_owned(),
+            object: None,
+            path: Some("spec".to_owned()),
+            start_line: 1,
+            end_line: 2,
+            suppression: None,
+        };
+        let target = |name: &str, failures: Vec<Entry>| Target {
+            name: name.to_owned(),
+            kind: TargetType::Kubernetes,
+            successes: 3,
+            failures,
+            suppressed: Vec::new(),
+            text: Some(std::sync::Arc::new(SourceText::new("a: 1\nb: 2\n".into()))),
+        };
+        for targets in [
+            vec![],
+            vec![target("a.yaml", vec![])],
+            vec![
+                target("a.yaml", vec![entry.clone()]),
+                target("b \"x\".yaml", vec![entry.clone(), entry.clone()]),
+            ],
+            (0..70)
+                .map(|i| target(&format!("{i}.yaml"), vec![entry.clone()]))
+                .collect(),
+        ] {
+            let report = json_report("dir/", "filesystem", &targets, false);
+            let mut ours = Vec::new();
+            report.write_pretty(&mut ours).unwrap();
+            let mut expected = serde_json::to_vec_pretty(&report).unwrap();
+            expected.push(b'\n');
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+        }
+    }
+
+    #[test]
     fn code_lines_mark_the_cause_and_truncate() {
-        let text = (1..=30)
+        let joined = (1..=30)
             .map(|n| format!("line {n}"))
             .collect::<Vec<_>>()
-            .join("\n");
+            .join("\r\n");
+        let text = SourceText::new(joined.into());
+        assert_eq!(text.line(30), Some("line 30"));
+        assert_eq!(text.line(31), None);
         let lines = code_lines(&text, 3, 4);
         assert_eq!(lines.len(), 2);
         assert!(lines[0].first_cause && !lines[0].last_cause);

@@ -14,6 +14,7 @@ use kensa_scan::compliance::{self, ComplianceReport, Coverage, Failure, Status};
 use kensa_scan::report::{Entry, ObjectRef, SourceText, Target, TargetType};
 use kensa_scan::suppress::{self, Date, IgnoreFile};
 use kensa_scan::{Check, Selection, Settings};
+use rayon::prelude::*;
 
 use super::scan_output;
 use crate::exit;
@@ -585,23 +586,23 @@ fn source_texts(
     objects: &[Object],
     scan: &kensa_scan::ObjectScan,
     stdin: Option<&Arc<str>>,
-) -> BTreeMap<Arc<str>, Arc<str>> {
-    let mut texts = BTreeMap::new();
-    for finding in &scan.findings {
-        let source = &objects[finding.object].source;
-        if texts.contains_key(source) {
-            continue;
-        }
-        let text = if &**source == "<stdin>" {
-            stdin.cloned()
-        } else {
-            std::fs::read_to_string(&**source).ok().map(Arc::from)
-        };
-        if let Some(text) = text {
-            texts.insert(source.clone(), text);
-        }
-    }
-    texts
+) -> BTreeMap<Arc<str>, Arc<SourceText>> {
+    let sources: std::collections::BTreeSet<&Arc<str>> = scan
+        .findings
+        .iter()
+        .map(|finding| &objects[finding.object].source)
+        .collect();
+    sources
+        .into_par_iter()
+        .filter_map(|source| {
+            let text = if &**source == "<stdin>" {
+                stdin.cloned()
+            } else {
+                std::fs::read_to_string(&**source).ok().map(Arc::from)
+            }?;
+            Some((source.clone(), Arc::new(SourceText::new(text))))
+        })
+        .collect()
 }
 
 fn object_ref(object: &Object) -> ObjectRef {
@@ -632,7 +633,7 @@ fn lines_of(object: &Object, spans: Option<&FieldSpans>, path: Option<&str>) -> 
 fn kubernetes_targets(
     objects: &[Object],
     scan: &kensa_scan::ObjectScan,
-    texts: &BTreeMap<Arc<str>, Arc<str>>,
+    texts: &BTreeMap<Arc<str>, Arc<SourceText>>,
     args: &ScanArgs,
     ignore_file: Option<&IgnoreFile>,
     today: Date,
@@ -648,9 +649,7 @@ fn kubernetes_targets(
                 successes: 0,
                 failures: Vec::new(),
                 suppressed: Vec::new(),
-                text: texts
-                    .get(&object.source)
-                    .map(|text| Arc::new(SourceText::new(text.clone()))),
+                text: texts.get(&object.source).cloned(),
             });
             targets.len() - 1
         });
@@ -659,29 +658,35 @@ fn kubernetes_targets(
     for (object, successes) in scan.successes.iter().enumerate() {
         targets[target_of_object[object]].successes += successes;
     }
-    let inline: Vec<Vec<(String, Option<String>)>> = if args.no_inline_ignores {
-        vec![Vec::new(); objects.len()]
-    } else {
-        objects.iter().map(suppress::inline_ignores).collect()
-    };
-    for finding in &scan.findings {
-        let object = &objects[finding.object];
-        let (start_line, end_line) =
-            lines_of(object, object.spans.as_deref(), finding.hit.path.as_deref());
-        let suppression = suppress::suppressed_inline(&inline[finding.object], finding.check)
-            .or_else(|| {
+    let entries: Vec<(usize, Entry)> = scan
+        .findings
+        .par_iter()
+        .map(|finding| {
+            let object = &objects[finding.object];
+            let (start_line, end_line) =
+                lines_of(object, object.spans.as_deref(), finding.hit.path.as_deref());
+            let inline = if args.no_inline_ignores {
+                None
+            } else {
+                suppress::suppressed_inline(&suppress::inline_ignores(object), finding.check)
+            };
+            let suppression = inline.or_else(|| {
                 ignore_file.and_then(|file| file.matching(finding.check, &object.source, today))
             });
-        let entry = Entry {
-            check: finding.check,
-            message: finding.hit.message.clone(),
-            object: Some(object_ref(object)),
-            path: finding.hit.path.clone(),
-            start_line,
-            end_line,
-            suppression,
-        };
-        let target = &mut targets[target_of_object[finding.object]];
+            let entry = Entry {
+                check: finding.check,
+                message: finding.hit.message.clone(),
+                object: Some(object_ref(object)),
+                path: finding.hit.path.clone(),
+                start_line,
+                end_line,
+                suppression,
+            };
+            (target_of_object[finding.object], entry)
+        })
+        .collect();
+    for (target, entry) in entries {
+        let target = &mut targets[target];
         if entry.suppression.is_some() {
             target.suppressed.push(entry);
         } else {

@@ -42,7 +42,7 @@ pub fn render(
                 &result.targets,
                 show_suppressed,
             );
-            kensa_report::json::render(&json, out)?;
+            json.write_pretty(out)?;
             Ok(())
         }
         Format::Sarif => {
