@@ -110,3 +110,48 @@ fn whole_corpus_fixes_without_panics() {
     let files: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert!(files.as_array().unwrap().len() > 1000);
 }
+
+/// The progress bar shows on a terminal only (here a pseudo-terminal from
+/// `script`), for scans of more than a few hundred objects.
+#[test]
+fn progress_bar_on_a_terminal_only() {
+    let Some(corpus) = corpus_dir() else {
+        return;
+    };
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIP: no `script` to run kensa on a pseudo-terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    let binary = assert_cmd::cargo::cargo_bin("kensa");
+    let run = |extra: &str| {
+        let command = format!(
+            "{} scan {} -o json={} {extra}",
+            binary.display(),
+            corpus.join("manifests").display(),
+            out.display()
+        );
+        let output = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let on_terminal = run("");
+    assert!(on_terminal.contains("objects"), "{on_terminal}");
+    assert!(on_terminal.contains("checking"), "{on_terminal}");
+    assert!(!run("--no-progress").contains("checking"));
+    // Not a terminal: never.
+    let piped = kensa()
+        .arg("scan")
+        .arg(corpus.join("manifests"))
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("checking"));
+}
