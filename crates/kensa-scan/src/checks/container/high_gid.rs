@@ -13,7 +13,7 @@ use kensa_report::Severity;
 use crate::check::{Check, Hit, Kinds, Run};
 use crate::context::ObjectContext;
 
-use super::support::container_hit;
+use super::support::{RUN_AS_GROUP, low_id_hits};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -30,36 +30,8 @@ pub static CHECK: Check = Check {
     },
 };
 
-/// Ids up to this one are the host's own users and groups on most systems.
-const HIGHEST_HOST_ID: i64 = 10000;
-
 fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
-    let pod_sets = object
-        .pod_security_context()
-        .is_some_and(|sc| sc.run_as_group.is_some());
-    object
-        .containers()
-        .into_iter()
-        .filter_map(|c| {
-            let effective = object.effective_run_as_group(&c);
-            if effective.is_some_and(|id| id > HIGHEST_HOST_ID) {
-                return None;
-            }
-            let own = c.security_context().and_then(|sc| sc.run_as_group).is_some();
-            let path = if !own && pod_sets {
-                object.spec_path("securityContext.runAsGroup")
-            } else {
-                c.security_path("runAsGroup")
-            };
-            let text = match effective {
-                Some(id) => format!(
-                    "should set 'securityContext.runAsGroup' above {HIGHEST_HOST_ID} (it runs with gid {id})"
-                ),
-                None => format!("should set 'securityContext.runAsGroup' above {HIGHEST_HOST_ID}"),
-            };
-            Some(container_hit(object, &c, path, text))
-        })
-        .collect()
+    low_id_hits(object, &RUN_AS_GROUP, "gid")
 }
 
 #[cfg(test)]

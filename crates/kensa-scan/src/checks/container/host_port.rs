@@ -10,7 +10,7 @@ use kensa_report::Severity;
 use crate::check::{Check, Hit, Kinds, Run};
 use crate::context::ObjectContext;
 
-use super::support::container_hit;
+use super::support::port_hits;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -28,24 +28,10 @@ pub static CHECK: Check = Check {
 };
 
 fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
-    let mut hits = Vec::new();
-    for c in object.containers() {
-        let ports = c.container.ports.as_deref().unwrap_or_default();
-        for (i, port) in ports.iter().enumerate() {
-            let Some(host_port) = port.host_port.filter(|&p| p != 0) else {
-                continue;
-            };
-            hits.push(container_hit(
-                object,
-                &c,
-                format!("{}.ports[{i}].hostPort", c.path),
-                format_args!(
-                    "should not set 'ports[{i}].hostPort' (it binds host port {host_port})"
-                ),
-            ));
-        }
-    }
-    hits
+    port_hits(object, &["hostPort"], |i, field, port| {
+        (port != 0)
+            .then(|| format!("should not set 'ports[{i}].{field}' (it binds host port {port})"))
+    })
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@
 use kensa_report::Severity;
 
 use crate::check::{Check, Hit, Kinds, Run};
-use crate::context::{ContainerList, ObjectContext};
+use crate::context::ObjectContext;
 
-use super::support::container_hit;
+use super::support::missing_probe_hits;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -30,22 +30,9 @@ pub static CHECK: Check = Check {
 };
 
 fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
-    if matches!(object.kind(), "Job" | "CronJob") {
-        return Vec::new();
-    }
-    object
-        .containers()
-        .into_iter()
-        .filter(|c| c.list == ContainerList::Regular && c.container.liveness_probe.is_none())
-        .map(|c| {
-            container_hit(
-                object,
-                &c,
-                format!("{}.livenessProbe", c.path),
-                "should configure a liveness probe in 'livenessProbe'",
-            )
-        })
-        .collect()
+    missing_probe_hits(object, "livenessProbe", "a liveness probe", |c| {
+        c.liveness_probe.is_some()
+    })
 }
 
 #[cfg(test)]

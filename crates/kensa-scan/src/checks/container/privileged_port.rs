@@ -10,7 +10,7 @@ use kensa_report::Severity;
 use crate::check::{Check, Hit, Kinds, Run};
 use crate::context::ObjectContext;
 
-use super::support::container_hit;
+use super::support::port_hits;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -31,30 +31,13 @@ pub static CHECK: Check = Check {
 const FIRST_UNPRIVILEGED: i32 = 1024;
 
 fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
-    let mut hits = Vec::new();
-    for c in object.containers() {
-        let ports = c.container.ports.as_deref().unwrap_or_default();
-        for (i, port) in ports.iter().enumerate() {
-            let fields = [
-                ("containerPort", Some(port.container_port)),
-                ("hostPort", port.host_port),
-            ];
-            for (field, value) in fields {
-                let Some(number) = value.filter(|&p| p > 0 && p < FIRST_UNPRIVILEGED) else {
-                    continue;
-                };
-                hits.push(container_hit(
-                    object,
-                    &c,
-                    format!("{}.ports[{i}].{field}", c.path),
-                    format_args!(
-                        "should not bind privileged port {number} in 'ports[{i}].{field}' (use {FIRST_UNPRIVILEGED} or above)"
-                    ),
-                ));
-            }
-        }
-    }
-    hits
+    port_hits(object, &["containerPort", "hostPort"], |i, field, port| {
+        (port > 0 && port < FIRST_UNPRIVILEGED).then(|| {
+            format!(
+                "should not bind privileged port {port} in 'ports[{i}].{field}' (use {FIRST_UNPRIVILEGED} or above)"
+            )
+        })
+    })
 }
 
 #[cfg(test)]

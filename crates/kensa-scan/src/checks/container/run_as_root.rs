@@ -15,7 +15,7 @@ use kensa_report::Severity;
 use crate::check::{Check, Hit, Kinds, Run};
 use crate::context::ObjectContext;
 
-use super::support::container_hit;
+use super::support::{RUN_AS_NON_ROOT, RUN_AS_USER, container_hit};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -33,27 +33,18 @@ pub static CHECK: Check = Check {
 };
 
 fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
-    let pod_sets = object
-        .pod_security_context()
-        .is_some_and(|sc| sc.run_as_non_root.is_some());
     object
         .containers()
         .into_iter()
         .filter(|c| {
-            object.effective_run_as_non_root(c) != Some(true)
-                && object.effective_run_as_user(c).is_none_or(|uid| uid <= 0)
+            RUN_AS_NON_ROOT.effective(object, c) != Some(true)
+                && RUN_AS_USER.effective(object, c).is_none_or(|uid| uid <= 0)
         })
         .map(|c| {
-            let own = c.security_context().and_then(|sc| sc.run_as_non_root);
-            let path = if own.is_none() && pod_sets {
-                object.spec_path("securityContext.runAsNonRoot")
-            } else {
-                c.security_path("runAsNonRoot")
-            };
             container_hit(
                 object,
                 &c,
-                path,
+                RUN_AS_NON_ROOT.path(object, &c),
                 "should set 'securityContext.runAsNonRoot' to true",
             )
         })

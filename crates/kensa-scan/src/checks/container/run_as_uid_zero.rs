@@ -12,7 +12,7 @@ use kensa_report::Severity;
 use crate::check::{Check, Hit, Kinds, Run};
 use crate::context::ObjectContext;
 
-use super::support::container_hit;
+use super::support::{RUN_AS_USER, container_hit};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -33,21 +33,15 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
     object
         .containers()
         .into_iter()
-        .filter(|c| object.effective_run_as_user(c) == Some(0))
+        .filter(|c| RUN_AS_USER.effective(object, c) == Some(0))
         .map(|c| {
-            let own = c.security_context().and_then(|sc| sc.run_as_user).is_some();
-            let (path, text) = if own {
-                (
-                    c.security_path("runAsUser"),
-                    "should not set 'securityContext.runAsUser' to 0",
-                )
+            // A zero that is not the container's own can only come from the pod.
+            let text = if RUN_AS_USER.own(&c).is_some() {
+                "should not set 'securityContext.runAsUser' to 0"
             } else {
-                (
-                    object.spec_path("securityContext.runAsUser"),
-                    "should not inherit 'runAsUser: 0' from the pod's 'securityContext'",
-                )
+                "should not inherit 'runAsUser: 0' from the pod's 'securityContext'"
             };
-            container_hit(object, &c, path, text)
+            container_hit(object, &c, RUN_AS_USER.path(object, &c), text)
         })
         .collect()
 }

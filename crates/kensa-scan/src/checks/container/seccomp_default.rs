@@ -17,7 +17,7 @@ use kensa_report::Severity;
 use crate::check::{Check, Hit, Kinds, Run};
 use crate::context::ObjectContext;
 
-use super::support::{container_hit, effective_seccomp};
+use super::support::seccomp_hits;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -34,22 +34,17 @@ pub static CHECK: Check = Check {
     },
 };
 
+/// The message for a container that nothing gives a profile.
+const UNSET: &str = "should set 'securityContext.seccompProfile.type' to 'RuntimeDefault' or 'Localhost', on the pod or the container";
+
 fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
-    object
-        .containers()
-        .into_iter()
-        .filter_map(|c| {
-            let seccomp = effective_seccomp(object, &c);
-            let text = match seccomp.profile.as_deref() {
-                Some("RuntimeDefault" | "Localhost") => return None,
-                Some(other) => format!(
-                    "should use seccomp profile 'RuntimeDefault' or 'Localhost' instead of '{other}'"
-                ),
-                None => "should set 'securityContext.seccompProfile.type' to 'RuntimeDefault' or 'Localhost', on the pod or the container".to_owned(),
-            };
-            Some(container_hit(object, &c, seccomp.path, text))
-        })
-        .collect()
+    seccomp_hits(object, |profile| match profile {
+        Some("RuntimeDefault" | "Localhost") => None,
+        Some(other) => Some(format!(
+            "should use seccomp profile 'RuntimeDefault' or 'Localhost' instead of '{other}'"
+        )),
+        None => Some(UNSET.to_owned()),
+    })
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use kensa_report::Severity;
 use crate::check::{Check, Hit, Kinds, Run};
 use crate::context::ObjectContext;
 
-use super::support::{container_hit, effective_seccomp};
+use super::support::seccomp_hits;
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -31,20 +31,15 @@ pub static CHECK: Check = Check {
     },
 };
 
+/// The message for a container that nothing gives a profile.
+const UNSET: &str = "should set a seccomp profile in 'securityContext.seccompProfile.type', on the pod or the container";
+
 fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
-    object
-        .containers()
-        .into_iter()
-        .filter_map(|c| {
-            let seccomp = effective_seccomp(object, &c);
-            let text = match seccomp.profile.as_deref() {
-                Some("Unconfined") => "should not run with seccomp profile 'Unconfined'",
-                None => "should set a seccomp profile in 'securityContext.seccompProfile.type', on the pod or the container",
-                Some(_) => return None,
-            };
-            Some(container_hit(object, &c, seccomp.path, text))
-        })
-        .collect()
+    seccomp_hits(object, |profile| match profile {
+        Some("Unconfined") => Some("should not run with seccomp profile 'Unconfined'".to_owned()),
+        None => Some(UNSET.to_owned()),
+        Some(_) => None,
+    })
 }
 
 #[cfg(test)]

@@ -3,10 +3,10 @@
 
 use std::fmt::Display;
 
-use k8s_openapi::api::core::v1::SELinuxOptions;
+use k8s_openapi::api::core::v1::{Container, PodSecurityContext, SELinuxOptions, SecurityContext};
 
 use crate::check::Hit;
-use crate::context::{ContainerRef, ObjectContext};
+use crate::context::{ContainerList, ContainerRef, ObjectContext};
 
 /// A hit on one container: `Container 'NAME' of Kind 'name' TEXT`.
 pub(super) fn container_hit(
@@ -113,6 +113,154 @@ pub(super) fn missing_resource_hits(
                 format!("{}.resources.{section}.{resource}", container.path),
                 format_args!("should set 'resources.{section}.{resource}'"),
             )
+        })
+        .collect()
+}
+
+/// One hit per regular container that lacks the probe in `field` (`has` tells
+/// whether one is set), described as `what` ("a liveness probe"). Jobs and
+/// CronJobs run to completion and serve no traffic, so probes do not apply,
+/// nor do they to init containers, which finish before the pod is ready.
+pub(super) fn missing_probe_hits(
+    object: &ObjectContext<'_>,
+    field: &str,
+    what: &str,
+    has: impl Fn(&Container) -> bool,
+) -> Vec<Hit> {
+    if matches!(object.kind(), "Job" | "CronJob") {
+        return Vec::new();
+    }
+    object
+        .containers()
+        .into_iter()
+        .filter(|c| c.list == ContainerList::Regular && !has(c.container))
+        .map(|c| {
+            container_hit(
+                object,
+                &c,
+                format!("{}.{field}", c.path),
+                format_args!("should configure {what} in '{field}'"),
+            )
+        })
+        .collect()
+}
+
+/// One hit per container port number named in `fields` (`containerPort`,
+/// `hostPort`) for which `text` (given the port's index, the field and the
+/// number) returns a message. An unset `hostPort` is skipped.
+pub(super) fn port_hits(
+    object: &ObjectContext<'_>,
+    fields: &[&str],
+    text: impl Fn(usize, &str, i32) -> Option<String>,
+) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for c in object.containers() {
+        let ports = c.container.ports.as_deref().unwrap_or_default();
+        for (i, port) in ports.iter().enumerate() {
+            for &field in fields {
+                let value = match field {
+                    "containerPort" => Some(port.container_port),
+                    _ => port.host_port,
+                };
+                let Some(message) = value.and_then(|number| text(i, field, number)) else {
+                    continue;
+                };
+                hits.push(container_hit(
+                    object,
+                    &c,
+                    format!("{}.ports[{i}].{field}", c.path),
+                    message,
+                ));
+            }
+        }
+    }
+    hits
+}
+
+/// A `securityContext` field that exists on both the pod and the container,
+/// where the container's own value wins.
+pub(super) struct Inherited<T: 'static> {
+    /// The field name, e.g. `runAsUser`.
+    pub field: &'static str,
+    /// The field in a container's `securityContext`.
+    pub container: fn(&SecurityContext) -> Option<T>,
+    /// The field in the pod's `securityContext`.
+    pub pod: fn(&PodSecurityContext) -> Option<T>,
+}
+
+impl<T> Inherited<T> {
+    /// The container's own value.
+    pub(super) fn own(&self, container: &ContainerRef<'_>) -> Option<T> {
+        container.security_context().and_then(self.container)
+    }
+
+    /// The value that applies to the container: its own, else the pod's.
+    pub(super) fn effective(
+        &self,
+        object: &ObjectContext<'_>,
+        container: &ContainerRef<'_>,
+    ) -> Option<T> {
+        self.own(container)
+            .or_else(|| object.pod_security_context().and_then(self.pod))
+    }
+
+    /// Where to point a hit: the pod's field when the container inherits a
+    /// pod-level value, else the container's own field (set or to be set).
+    pub(super) fn path(&self, object: &ObjectContext<'_>, container: &ContainerRef<'_>) -> String {
+        let pod_sets = object
+            .pod_security_context()
+            .is_some_and(|sc| (self.pod)(sc).is_some());
+        if self.own(container).is_none() && pod_sets {
+            object.spec_path(&format!("securityContext.{}", self.field))
+        } else {
+            container.security_path(self.field)
+        }
+    }
+}
+
+/// `securityContext.runAsUser`.
+pub(super) const RUN_AS_USER: Inherited<i64> = Inherited {
+    field: "runAsUser",
+    container: |sc| sc.run_as_user,
+    pod: |sc| sc.run_as_user,
+};
+
+/// `securityContext.runAsGroup`.
+pub(super) const RUN_AS_GROUP: Inherited<i64> = Inherited {
+    field: "runAsGroup",
+    container: |sc| sc.run_as_group,
+    pod: |sc| sc.run_as_group,
+};
+
+/// `securityContext.runAsNonRoot`.
+pub(super) const RUN_AS_NON_ROOT: Inherited<bool> = Inherited {
+    field: "runAsNonRoot",
+    container: |sc| sc.run_as_non_root,
+    pod: |sc| sc.run_as_non_root,
+};
+
+/// Ids up to this one are the host's own users and groups on most systems.
+const HIGHEST_HOST_ID: i64 = 10000;
+
+/// One hit per container whose effective `id` field (a `uid` or `gid`, named
+/// by `unit`) is unset or not above [`HIGHEST_HOST_ID`].
+pub(super) fn low_id_hits(object: &ObjectContext<'_>, id: &Inherited<i64>, unit: &str) -> Vec<Hit> {
+    let field = id.field;
+    object
+        .containers()
+        .into_iter()
+        .filter_map(|c| {
+            let effective = id.effective(object, &c);
+            if effective.is_some_and(|value| value > HIGHEST_HOST_ID) {
+                return None;
+            }
+            let text = match effective {
+                Some(value) => format!(
+                    "should set 'securityContext.{field}' above {HIGHEST_HOST_ID} (it runs with {unit} {value})"
+                ),
+                None => format!("should set 'securityContext.{field}' above {HIGHEST_HOST_ID}"),
+            };
+            Some(container_hit(object, &c, id.path(object, &c), text))
         })
         .collect()
 }
@@ -308,6 +456,24 @@ pub(super) fn effective_seccomp(
         profile: None,
         path: container.security_path("seccompProfile.type"),
     }
+}
+
+/// One hit per container for which `text`, given the effective seccomp
+/// profile type (`None` when nothing sets one), returns a message; the hit
+/// points at the field that decides the profile.
+pub(super) fn seccomp_hits(
+    object: &ObjectContext<'_>,
+    text: impl Fn(Option<&str>) -> Option<String>,
+) -> Vec<Hit> {
+    object
+        .containers()
+        .into_iter()
+        .filter_map(|c| {
+            let seccomp = effective_seccomp(object, &c);
+            let message = text(seccomp.profile.as_deref())?;
+            Some(container_hit(object, &c, seccomp.path, message))
+        })
+        .collect()
 }
 
 /// A legacy seccomp annotation value as a profile type.

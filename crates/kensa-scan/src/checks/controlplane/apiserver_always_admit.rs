@@ -34,60 +34,38 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_enabled() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--enable-admission-plugins=AlwaysAdmit"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) enables the AlwaysAdmit admission plugin with --enable-admission-plugins=AlwaysAdmit; remove it from the list"
+            "kube-apiserver",
+            &["--enable-admission-plugins=AlwaysAdmit"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) enables the AlwaysAdmit admission plugin with --enable-admission-plugins=AlwaysAdmit; remove it from the list",
         );
     }
 
     #[test]
     fn fails_with_the_old_flag() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--admission-control=NamespaceLifecycle,AlwaysAdmit"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) enables the AlwaysAdmit admission plugin with --admission-control=NamespaceLifecycle,AlwaysAdmit; remove it from the list"
+            "kube-apiserver",
+            &["--admission-control=NamespaceLifecycle,AlwaysAdmit"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) enables the AlwaysAdmit admission plugin with --admission-control=NamespaceLifecycle,AlwaysAdmit; remove it from the list",
         );
     }
 
     #[test]
     fn passes_when_not_enabled() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--enable-admission-plugins=NodeRestriction"],
-            ),
+            "kube-apiserver",
+            &["--enable-admission-plugins=NodeRestriction"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

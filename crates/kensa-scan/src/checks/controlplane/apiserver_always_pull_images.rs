@@ -42,77 +42,55 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not enable the AlwaysPullImages admission plugin; add it to --enable-admission-plugins"
+        assert_hit(
+            &CHECK,
+            "kube-apiserver",
+            &[],
+            "spec.containers[0].command",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not enable the AlwaysPullImages admission plugin; add it to --enable-admission-plugins",
         );
     }
 
     #[test]
     fn fails_when_left_out() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--enable-admission-plugins=LimitRanger"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not enable the AlwaysPullImages admission plugin; add it to --enable-admission-plugins"
+            "kube-apiserver",
+            &["--enable-admission-plugins=LimitRanger"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not enable the AlwaysPullImages admission plugin; add it to --enable-admission-plugins",
         );
     }
 
     #[test]
     fn fails_when_disabled() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &[
-                    "--enable-admission-plugins=AlwaysPullImages",
-                    "--disable-admission-plugins=AlwaysPullImages",
-                ],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[2]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) disables the AlwaysPullImages admission plugin with --disable-admission-plugins=AlwaysPullImages; remove it there and add it to --enable-admission-plugins"
+            "kube-apiserver",
+            &[
+                "--enable-admission-plugins=AlwaysPullImages",
+                "--disable-admission-plugins=AlwaysPullImages",
+            ],
+            "spec.containers[0].command[2]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) disables the AlwaysPullImages admission plugin with --disable-admission-plugins=AlwaysPullImages; remove it there and add it to --enable-admission-plugins",
         );
     }
 
     #[test]
     fn passes_when_enabled() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &[
-                    "--enable-admission-plugins=NodeRestriction",
-                    "--enable-admission-plugins=LimitRanger,AlwaysPullImages",
-                ],
-            ),
+            "kube-apiserver",
+            &[
+                "--enable-admission-plugins=NodeRestriction",
+                "--enable-admission-plugins=LimitRanger,AlwaysPullImages",
+            ],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

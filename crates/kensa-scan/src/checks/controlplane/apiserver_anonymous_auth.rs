@@ -34,45 +34,34 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_set_to_true() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest("kube-apiserver", &["--anonymous-auth=true"]),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --anonymous-auth=true; set it to false"
+            "kube-apiserver",
+            &["--anonymous-auth=true"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --anonymous-auth=true; set it to false",
         );
     }
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --anonymous-auth, which defaults to true; set --anonymous-auth=false"
+        assert_hit(
+            &CHECK,
+            "kube-apiserver",
+            &[],
+            "spec.containers[0].command",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --anonymous-auth, which defaults to true; set --anonymous-auth=false",
         );
     }
 
     #[test]
     fn passes_when_set_to_false() {
-        let found = hits(
-            &CHECK,
-            &manifest("kube-apiserver", &["--anonymous-auth=false"]),
-        );
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-apiserver", &["--anonymous-auth=false"]);
     }
 }

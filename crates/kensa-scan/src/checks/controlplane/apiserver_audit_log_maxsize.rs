@@ -33,62 +33,45 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --audit-log-maxsize; set it to 100 or more"
+        assert_hit(
+            &CHECK,
+            "kube-apiserver",
+            &[],
+            "spec.containers[0].command",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --audit-log-maxsize; set it to 100 or more",
         );
     }
 
     #[test]
     fn fails_when_too_low() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest("kube-apiserver", &["--audit-log-maxsize=99"]),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --audit-log-maxsize=99; set it to 100 or more"
+            "kube-apiserver",
+            &["--audit-log-maxsize=99"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --audit-log-maxsize=99; set it to 100 or more",
         );
     }
 
     #[test]
     fn fails_when_not_a_number() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest("kube-apiserver", &["--audit-log-maxsize=lots"]),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --audit-log-maxsize=lots; set it to 100 or more"
+            "kube-apiserver",
+            &["--audit-log-maxsize=lots"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --audit-log-maxsize=lots; set it to 100 or more",
         );
     }
 
     #[test]
     fn passes_when_high_enough() {
-        let found = hits(
-            &CHECK,
-            &manifest("kube-apiserver", &["--audit-log-maxsize=100"]),
-        );
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-apiserver", &["--audit-log-maxsize=100"]);
     }
 }

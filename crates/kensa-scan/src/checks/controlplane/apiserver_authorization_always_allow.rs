@@ -54,57 +54,47 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_always_allow_is_listed() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest("kube-apiserver", &["--authorization-mode=RBAC,AlwaysAllow"]),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --authorization-mode=RBAC,AlwaysAllow; remove AlwaysAllow and use --authorization-mode=Node,RBAC"
+            "kube-apiserver",
+            &["--authorization-mode=RBAC,AlwaysAllow"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --authorization-mode=RBAC,AlwaysAllow; remove AlwaysAllow and use --authorization-mode=Node,RBAC",
         );
     }
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --authorization-mode, which defaults to AlwaysAllow; set --authorization-mode=Node,RBAC"
+        assert_hit(
+            &CHECK,
+            "kube-apiserver",
+            &[],
+            "spec.containers[0].command",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --authorization-mode, which defaults to AlwaysAllow; set --authorization-mode=Node,RBAC",
         );
     }
 
     #[test]
     fn passes_with_node_and_rbac() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest("kube-apiserver", &["--authorization-mode=Node,RBAC"]),
+            "kube-apiserver",
+            &["--authorization-mode=Node,RBAC"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]
     fn passes_with_an_authorization_config_file() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--authorization-config=/etc/kubernetes/authz.yaml"],
-            ),
+            "kube-apiserver",
+            &["--authorization-config=/etc/kubernetes/authz.yaml"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

@@ -39,34 +39,23 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_set() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--basic-auth-file=/etc/kubernetes/passwords.csv"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --basic-auth-file=/etc/kubernetes/passwords.csv; remove it and authenticate with client certificates, OIDC or service account tokens"
+            "kube-apiserver",
+            &["--basic-auth-file=/etc/kubernetes/passwords.csv"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --basic-auth-file=/etc/kubernetes/passwords.csv; remove it and authenticate with client certificates, OIDC or service account tokens",
         );
     }
 
     #[test]
     fn passes_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-apiserver", &[]);
     }
 }

@@ -37,45 +37,38 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --client-ca-file; set it to the CA bundle that signs client certificates"
+        assert_hit(
+            &CHECK,
+            "kube-apiserver",
+            &[],
+            "spec.containers[0].command",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --client-ca-file; set it to the CA bundle that signs client certificates",
         );
     }
 
     #[test]
     fn fails_when_empty() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &["--client-ca-file="]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --client-ca-file= without a value; set it to the CA bundle that signs client certificates"
+        assert_hit(
+            &CHECK,
+            "kube-apiserver",
+            &["--client-ca-file="],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --client-ca-file= without a value; set it to the CA bundle that signs client certificates",
         );
     }
 
     #[test]
     fn passes_when_set() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--client-ca-file=/etc/kubernetes/pki/ca.crt"],
-            ),
+            "kube-apiserver",
+            &["--client-ca-file=/etc/kubernetes/pki/ca.crt"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

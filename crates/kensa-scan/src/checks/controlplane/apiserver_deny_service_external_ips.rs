@@ -40,40 +40,27 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_enabled() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--enable-admission-plugins=NodeRestriction,DenyServiceExternalIPs"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) enables the DenyServiceExternalIPs admission plugin with --enable-admission-plugins=NodeRestriction,DenyServiceExternalIPs; remove it from the list"
+            "kube-apiserver",
+            &["--enable-admission-plugins=NodeRestriction,DenyServiceExternalIPs"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) enables the DenyServiceExternalIPs admission plugin with --enable-admission-plugins=NodeRestriction,DenyServiceExternalIPs; remove it from the list",
         );
     }
 
     #[test]
     fn passes_when_not_enabled() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--enable-admission-plugins=NodeRestriction"],
-            ),
+            "kube-apiserver",
+            &["--enable-admission-plugins=NodeRestriction"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

@@ -39,48 +39,38 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --encryption-provider-config; set it to an EncryptionConfiguration file"
+        assert_hit(
+            &CHECK,
+            "kube-apiserver",
+            &[],
+            "spec.containers[0].command",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --encryption-provider-config; set it to an EncryptionConfiguration file",
         );
     }
 
     #[test]
     fn fails_when_empty() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest("kube-apiserver", &["--encryption-provider-config="]),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --encryption-provider-config= without a value; set it to an EncryptionConfiguration file"
+            "kube-apiserver",
+            &["--encryption-provider-config="],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --encryption-provider-config= without a value; set it to an EncryptionConfiguration file",
         );
     }
 
     #[test]
     fn passes_when_set() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--encryption-provider-config=/etc/kubernetes/enc/encryption-config.yaml"],
-            ),
+            "kube-apiserver",
+            &["--encryption-provider-config=/etc/kubernetes/enc/encryption-config.yaml"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

@@ -37,45 +37,38 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --etcd-cafile; set it to the CA bundle that signed etcd's serving certificate"
+        assert_hit(
+            &CHECK,
+            "kube-apiserver",
+            &[],
+            "spec.containers[0].command",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --etcd-cafile; set it to the CA bundle that signed etcd's serving certificate",
         );
     }
 
     #[test]
     fn fails_when_empty() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &["--etcd-cafile="]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --etcd-cafile= without a value; set it to the CA bundle that signed etcd's serving certificate"
+        assert_hit(
+            &CHECK,
+            "kube-apiserver",
+            &["--etcd-cafile="],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --etcd-cafile= without a value; set it to the CA bundle that signed etcd's serving certificate",
         );
     }
 
     #[test]
     fn passes_when_set() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt"],
-            ),
+            "kube-apiserver",
+            &["--etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

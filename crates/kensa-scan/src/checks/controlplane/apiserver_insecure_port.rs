@@ -55,25 +55,19 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
+    use super::super::support::{assert_clean, assert_hit, manifest};
     use crate::testing::hits;
 
     use super::CHECK;
 
     #[test]
     fn fails_when_open() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest("kube-apiserver", &["--insecure-port=8080"]),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --insecure-port=8080, which serves the API without authentication or TLS; set --insecure-port=0"
+            "kube-apiserver",
+            &["--insecure-port=8080"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --insecure-port=8080, which serves the API without authentication or TLS; set --insecure-port=0",
         );
     }
 
@@ -102,7 +96,6 @@ mod tests {
 
     #[test]
     fn passes_when_absent_on_current_releases() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-apiserver", &[]);
     }
 }

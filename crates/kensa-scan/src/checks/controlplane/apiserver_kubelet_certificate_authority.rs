@@ -37,48 +37,38 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --kubelet-certificate-authority; set it to the CA bundle that signed the kubelets' serving certificates"
+        assert_hit(
+            &CHECK,
+            "kube-apiserver",
+            &[],
+            "spec.containers[0].command",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --kubelet-certificate-authority; set it to the CA bundle that signed the kubelets' serving certificates",
         );
     }
 
     #[test]
     fn fails_when_empty() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest("kube-apiserver", &["--kubelet-certificate-authority="]),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --kubelet-certificate-authority= without a value; set it to the CA bundle that signed the kubelets' serving certificates"
+            "kube-apiserver",
+            &["--kubelet-certificate-authority="],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --kubelet-certificate-authority= without a value; set it to the CA bundle that signed the kubelets' serving certificates",
         );
     }
 
     #[test]
     fn passes_when_set() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt"],
-            ),
+            "kube-apiserver",
+            &["--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

@@ -41,7 +41,7 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
+    use super::super::support::{assert_clean, assert_hit, manifest};
     use crate::testing::hits;
 
     use super::CHECK;
@@ -64,34 +64,25 @@ mod tests {
 
     #[test]
     fn fails_when_one_is_absent() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--kubelet-client-certificate=/etc/kubernetes/pki/apiserver-kubelet-client.crt"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --kubelet-client-key; set it to the key of that client certificate"
+            "kube-apiserver",
+            &["--kubelet-client-certificate=/etc/kubernetes/pki/apiserver-kubelet-client.crt"],
+            "spec.containers[0].command",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --kubelet-client-key; set it to the key of that client certificate",
         );
     }
 
     #[test]
     fn passes_when_both_set() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &[
-                    "--kubelet-client-certificate=/etc/kubernetes/pki/apiserver-kubelet-client.crt",
-                    "--kubelet-client-key",
-                    "/etc/kubernetes/pki/apiserver-kubelet-client.key",
-                ],
-            ),
+            "kube-apiserver",
+            &[
+                "--kubelet-client-certificate=/etc/kubernetes/pki/apiserver-kubelet-client.crt",
+                "--kubelet-client-key",
+                "/etc/kubernetes/pki/apiserver-kubelet-client.key",
+            ],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

@@ -42,37 +42,28 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_zero() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &["--secure-port=0"]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --secure-port=0, which turns HTTPS serving off; remove it or set a port such as 6443"
+        assert_hit(
+            &CHECK,
+            "kube-apiserver",
+            &["--secure-port=0"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --secure-port=0, which turns HTTPS serving off; remove it or set a port such as 6443",
         );
     }
 
     #[test]
     fn passes_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-apiserver", &[]);
     }
 
     #[test]
     fn passes_with_a_port() {
-        let found = hits(
-            &CHECK,
-            &manifest("kube-apiserver", &["--secure-port", "6443"]),
-        );
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-apiserver", &["--secure-port", "6443"]);
     }
 }

@@ -68,7 +68,7 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
+    use super::super::support::{assert_clean, assert_hit, manifest};
     use crate::testing::hits;
 
     use super::CHECK;
@@ -96,21 +96,12 @@ mod tests {
 
     #[test]
     fn fails_when_pod_security_is_disabled() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--disable-admission-plugins=PodSecurity"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) disables the PodSecurity admission plugin with --disable-admission-plugins=PodSecurity and enables no other pod security admission; remove PodSecurity from --disable-admission-plugins"
+            "kube-apiserver",
+            &["--disable-admission-plugins=PodSecurity"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) disables the PodSecurity admission plugin with --disable-admission-plugins=PodSecurity and enables no other pod security admission; remove PodSecurity from --disable-admission-plugins",
         );
     }
 
@@ -129,7 +120,6 @@ mod tests {
 
     #[test]
     fn passes_on_current_releases_with_pod_security_on() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-apiserver", &[]);
     }
 }

@@ -38,48 +38,38 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --service-account-key-file; set it to the public key file that verifies service account tokens"
+        assert_hit(
+            &CHECK,
+            "kube-apiserver",
+            &[],
+            "spec.containers[0].command",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --service-account-key-file; set it to the public key file that verifies service account tokens",
         );
     }
 
     #[test]
     fn fails_when_empty() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest("kube-apiserver", &["--service-account-key-file="]),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --service-account-key-file= without a value; set it to the public key file that verifies service account tokens"
+            "kube-apiserver",
+            &["--service-account-key-file="],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --service-account-key-file= without a value; set it to the public key file that verifies service account tokens",
         );
     }
 
     #[test]
     fn passes_when_set() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--service-account-key-file=/etc/kubernetes/pki/sa.pub"],
-            ),
+            "kube-apiserver",
+            &["--service-account-key-file=/etc/kubernetes/pki/sa.pub"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

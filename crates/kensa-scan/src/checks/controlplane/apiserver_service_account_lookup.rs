@@ -34,40 +34,28 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_set_to_false() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest("kube-apiserver", &["--service-account-lookup=false"]),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --service-account-lookup=false; set it to true"
+            "kube-apiserver",
+            &["--service-account-lookup=false"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) sets --service-account-lookup=false; set it to true",
         );
     }
 
     #[test]
     fn passes_when_set_to_true() {
-        let found = hits(
-            &CHECK,
-            &manifest("kube-apiserver", &["--service-account-lookup=true"]),
-        );
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-apiserver", &["--service-account-lookup=true"]);
     }
 
     #[test]
     fn passes_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-apiserver", &[]);
     }
 }

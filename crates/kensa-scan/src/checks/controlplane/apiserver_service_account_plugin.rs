@@ -33,46 +33,32 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_disabled() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--disable-admission-plugins=DefaultStorageClass,ServiceAccount"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) disables the ServiceAccount admission plugin with --disable-admission-plugins=DefaultStorageClass,ServiceAccount; remove it from --disable-admission-plugins"
+            "kube-apiserver",
+            &["--disable-admission-plugins=DefaultStorageClass,ServiceAccount"],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) disables the ServiceAccount admission plugin with --disable-admission-plugins=DefaultStorageClass,ServiceAccount; remove it from --disable-admission-plugins",
         );
     }
 
     #[test]
     fn passes_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-apiserver", &[]);
     }
 
     #[test]
     fn passes_when_only_others_are_disabled() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--disable-admission-plugins=DefaultStorageClass"],
-            ),
+            "kube-apiserver",
+            &["--disable-admission-plugins=DefaultStorageClass"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

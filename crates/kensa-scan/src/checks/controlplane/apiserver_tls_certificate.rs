@@ -39,7 +39,7 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
+    use super::super::support::{assert_clean, assert_hit, manifest};
     use crate::testing::hits;
 
     use super::CHECK;
@@ -62,34 +62,25 @@ mod tests {
 
     #[test]
     fn fails_when_one_is_absent() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &["--tls-cert-file=/etc/kubernetes/pki/apiserver.crt"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --tls-private-key-file; set it to the key of that certificate"
+            "kube-apiserver",
+            &["--tls-cert-file=/etc/kubernetes/pki/apiserver.crt"],
+            "spec.containers[0].command",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) does not set --tls-private-key-file; set it to the key of that certificate",
         );
     }
 
     #[test]
     fn passes_when_both_set() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &[
-                    "--tls-cert-file=/etc/kubernetes/pki/apiserver.crt",
-                    "--tls-private-key-file",
-                    "/etc/kubernetes/pki/apiserver.key",
-                ],
-            ),
+            "kube-apiserver",
+            &[
+                "--tls-cert-file=/etc/kubernetes/pki/apiserver.crt",
+                "--tls-private-key-file",
+                "/etc/kubernetes/pki/apiserver.key",
+            ],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

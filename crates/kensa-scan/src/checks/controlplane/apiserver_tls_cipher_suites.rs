@@ -66,51 +66,37 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_with_weak_suites() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &[
-                    "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_3DES_EDE_CBC_SHA",
-                    "--tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA",
-                ],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) allows weak TLS cipher suites in --tls-cipher-suites (TLS_RSA_WITH_3DES_EDE_CBC_SHA, TLS_RSA_WITH_RC4_128_SHA); keep only AES-GCM and ChaCha20-Poly1305 suites"
+            "kube-apiserver",
+            &[
+                "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+                "--tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA",
+            ],
+            "spec.containers[0].command[1]",
+            "kube-apiserver (Pod kube-system/kube-apiserver-cp1) allows weak TLS cipher suites in --tls-cipher-suites (TLS_RSA_WITH_3DES_EDE_CBC_SHA, TLS_RSA_WITH_RC4_128_SHA); keep only AES-GCM and ChaCha20-Poly1305 suites",
         );
     }
 
     #[test]
     fn passes_with_strong_suites() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-apiserver",
-                &[
-                    "--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
-                ],
-            ),
+            "kube-apiserver",
+            &[
+                "--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+            ],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]
     fn passes_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-apiserver", &[]));
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-apiserver", &[]);
     }
 }

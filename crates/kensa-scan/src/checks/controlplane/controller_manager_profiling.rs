@@ -33,45 +33,34 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_set_to_true() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest("kube-controller-manager", &["--profiling=true"]),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets --profiling=true; set it to false"
+            "kube-controller-manager",
+            &["--profiling=true"],
+            "spec.containers[0].command[1]",
+            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets --profiling=true; set it to false",
         );
     }
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-controller-manager", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) does not set --profiling, which defaults to true; set --profiling=false"
+        assert_hit(
+            &CHECK,
+            "kube-controller-manager",
+            &[],
+            "spec.containers[0].command",
+            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) does not set --profiling, which defaults to true; set --profiling=false",
         );
     }
 
     #[test]
     fn passes_when_set_to_false() {
-        let found = hits(
-            &CHECK,
-            &manifest("kube-controller-manager", &["--profiling=false"]),
-        );
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-controller-manager", &["--profiling=false"]);
     }
 }

@@ -49,52 +49,39 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_turned_off() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-controller-manager",
-                &["--feature-gates=RotateKubeletServerCertificate=false,Other=true"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets RotateKubeletServerCertificate=false in --feature-gates=RotateKubeletServerCertificate=false,Other=true; set it to true or remove it"
+            "kube-controller-manager",
+            &["--feature-gates=RotateKubeletServerCertificate=false,Other=true"],
+            "spec.containers[0].command[1]",
+            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets RotateKubeletServerCertificate=false in --feature-gates=RotateKubeletServerCertificate=false,Other=true; set it to true or remove it",
         );
     }
 
     #[test]
     fn passes_when_absent() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest("kube-controller-manager", &["--feature-gates=Other=true"]),
+            "kube-controller-manager",
+            &["--feature-gates=Other=true"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]
     fn passes_when_turned_on_last() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-controller-manager",
-                &[
-                    "--feature-gates=RotateKubeletServerCertificate=false",
-                    "--feature-gates=RotateKubeletServerCertificate=true",
-                ],
-            ),
+            "kube-controller-manager",
+            &[
+                "--feature-gates=RotateKubeletServerCertificate=false",
+                "--feature-gates=RotateKubeletServerCertificate=true",
+            ],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

@@ -41,51 +41,38 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_set_to_false() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-controller-manager",
-                &["--use-service-account-credentials=false"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets --use-service-account-credentials=false; set it to true"
+            "kube-controller-manager",
+            &["--use-service-account-credentials=false"],
+            "spec.containers[0].command[1]",
+            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets --use-service-account-credentials=false; set it to true",
         );
     }
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-controller-manager", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) does not set --use-service-account-credentials, which defaults to false; set --use-service-account-credentials=true"
+        assert_hit(
+            &CHECK,
+            "kube-controller-manager",
+            &[],
+            "spec.containers[0].command",
+            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) does not set --use-service-account-credentials, which defaults to false; set --use-service-account-credentials=true",
         );
     }
 
     #[test]
     fn passes_when_set_to_true() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-controller-manager",
-                &["--use-service-account-credentials=true"],
-            ),
+            "kube-controller-manager",
+            &["--use-service-account-credentials=true"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

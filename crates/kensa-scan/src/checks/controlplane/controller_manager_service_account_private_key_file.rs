@@ -38,51 +38,38 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-controller-manager", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) does not set --service-account-private-key-file; set it to the private key that signs service account tokens"
+        assert_hit(
+            &CHECK,
+            "kube-controller-manager",
+            &[],
+            "spec.containers[0].command",
+            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) does not set --service-account-private-key-file; set it to the private key that signs service account tokens",
         );
     }
 
     #[test]
     fn fails_when_empty() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-controller-manager",
-                &["--service-account-private-key-file="],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets --service-account-private-key-file= without a value; set it to the private key that signs service account tokens"
+            "kube-controller-manager",
+            &["--service-account-private-key-file="],
+            "spec.containers[0].command[1]",
+            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets --service-account-private-key-file= without a value; set it to the private key that signs service account tokens",
         );
     }
 
     #[test]
     fn passes_when_set() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-controller-manager",
-                &["--service-account-private-key-file=/etc/kubernetes/pki/sa.key"],
-            ),
+            "kube-controller-manager",
+            &["--service-account-private-key-file=/etc/kubernetes/pki/sa.key"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

@@ -52,51 +52,38 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-controller-manager", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) does not set --terminated-pod-gc-threshold, which defaults to 12500; set it to a threshold that fits the cluster, such as 10"
+        assert_hit(
+            &CHECK,
+            "kube-controller-manager",
+            &[],
+            "spec.containers[0].command",
+            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) does not set --terminated-pod-gc-threshold, which defaults to 12500; set it to a threshold that fits the cluster, such as 10",
         );
     }
 
     #[test]
     fn fails_when_zero() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "kube-controller-manager",
-                &["--terminated-pod-gc-threshold=0"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets --terminated-pod-gc-threshold=0, which turns the terminated pod garbage collector off; set it to a positive number such as 10"
+            "kube-controller-manager",
+            &["--terminated-pod-gc-threshold=0"],
+            "spec.containers[0].command[1]",
+            "kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets --terminated-pod-gc-threshold=0, which turns the terminated pod garbage collector off; set it to a positive number such as 10",
         );
     }
 
     #[test]
     fn passes_when_set() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-controller-manager",
-                &["--terminated-pod-gc-threshold=10"],
-            ),
+            "kube-controller-manager",
+            &["--terminated-pod-gc-threshold=10"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

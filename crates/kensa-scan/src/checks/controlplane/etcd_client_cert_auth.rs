@@ -34,39 +34,34 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_set_to_false() {
-        let found = hits(&CHECK, &manifest("etcd", &["--client-cert-auth=false"]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "etcd (Pod kube-system/etcd-cp1) sets --client-cert-auth=false; set it to true"
+        assert_hit(
+            &CHECK,
+            "etcd",
+            &["--client-cert-auth=false"],
+            "spec.containers[0].command[1]",
+            "etcd (Pod kube-system/etcd-cp1) sets --client-cert-auth=false; set it to true",
         );
     }
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("etcd", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "etcd (Pod kube-system/etcd-cp1) does not set --client-cert-auth, which defaults to false; set --client-cert-auth=true"
+        assert_hit(
+            &CHECK,
+            "etcd",
+            &[],
+            "spec.containers[0].command",
+            "etcd (Pod kube-system/etcd-cp1) does not set --client-cert-auth, which defaults to false; set --client-cert-auth=true",
         );
     }
 
     #[test]
     fn passes_when_set_to_true() {
-        let found = hits(&CHECK, &manifest("etcd", &["--client-cert-auth=true"]));
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "etcd", &["--client-cert-auth=true"]);
     }
 }

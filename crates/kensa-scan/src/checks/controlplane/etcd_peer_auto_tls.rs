@@ -34,34 +34,28 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_set_to_true() {
-        let found = hits(&CHECK, &manifest("etcd", &["--peer-auto-tls=true"]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "etcd (Pod kube-system/etcd-cp1) sets --peer-auto-tls=true; set it to false"
+        assert_hit(
+            &CHECK,
+            "etcd",
+            &["--peer-auto-tls=true"],
+            "spec.containers[0].command[1]",
+            "etcd (Pod kube-system/etcd-cp1) sets --peer-auto-tls=true; set it to false",
         );
     }
 
     #[test]
     fn passes_when_set_to_false() {
-        let found = hits(&CHECK, &manifest("etcd", &["--peer-auto-tls=false"]));
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "etcd", &["--peer-auto-tls=false"]);
     }
 
     #[test]
     fn passes_when_absent() {
-        let found = hits(&CHECK, &manifest("etcd", &[]));
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "etcd", &[]);
     }
 }

@@ -43,7 +43,7 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
+    use super::super::support::{assert_clean, assert_hit, manifest};
     use crate::testing::hits;
 
     use super::CHECK;
@@ -66,34 +66,25 @@ mod tests {
 
     #[test]
     fn fails_when_one_is_absent() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest(
-                "etcd",
-                &["--peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt"],
-            ),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "etcd (Pod kube-system/etcd-cp1) does not set --peer-key-file; set it to the key of that certificate"
+            "etcd",
+            &["--peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt"],
+            "spec.containers[0].command",
+            "etcd (Pod kube-system/etcd-cp1) does not set --peer-key-file; set it to the key of that certificate",
         );
     }
 
     #[test]
     fn passes_when_both_set() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "etcd",
-                &[
-                    "--peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt",
-                    "--peer-key-file",
-                    "/etc/kubernetes/pki/etcd/peer.key",
-                ],
-            ),
+            "etcd",
+            &[
+                "--peer-cert-file=/etc/kubernetes/pki/etcd/peer.crt",
+                "--peer-key-file",
+                "/etc/kubernetes/pki/etcd/peer.key",
+            ],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

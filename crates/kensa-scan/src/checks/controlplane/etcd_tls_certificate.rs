@@ -39,7 +39,7 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
+    use super::super::support::{assert_clean, assert_hit, manifest};
     use crate::testing::hits;
 
     use super::CHECK;
@@ -62,31 +62,25 @@ mod tests {
 
     #[test]
     fn fails_when_one_is_absent() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest("etcd", &["--cert-file=/etc/kubernetes/pki/etcd/server.crt"]),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "etcd (Pod kube-system/etcd-cp1) does not set --key-file; set it to the key of that certificate"
+            "etcd",
+            &["--cert-file=/etc/kubernetes/pki/etcd/server.crt"],
+            "spec.containers[0].command",
+            "etcd (Pod kube-system/etcd-cp1) does not set --key-file; set it to the key of that certificate",
         );
     }
 
     #[test]
     fn passes_when_both_set() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "etcd",
-                &[
-                    "--cert-file=/etc/kubernetes/pki/etcd/server.crt",
-                    "--key-file",
-                    "/etc/kubernetes/pki/etcd/server.key",
-                ],
-            ),
+            "etcd",
+            &[
+                "--cert-file=/etc/kubernetes/pki/etcd/server.crt",
+                "--key-file",
+                "/etc/kubernetes/pki/etcd/server.key",
+            ],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

@@ -32,54 +32,39 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-scheduler", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-scheduler (Pod kube-system/kube-scheduler-cp1) does not set --bind-address, which defaults to 0.0.0.0; set --bind-address=127.0.0.1"
+        assert_hit(
+            &CHECK,
+            "kube-scheduler",
+            &[],
+            "spec.containers[0].command",
+            "kube-scheduler (Pod kube-system/kube-scheduler-cp1) does not set --bind-address, which defaults to 0.0.0.0; set --bind-address=127.0.0.1",
         );
     }
 
     #[test]
     fn fails_on_all_interfaces() {
-        let found = hits(
+        assert_hit(
             &CHECK,
-            &manifest("kube-scheduler", &["--bind-address=0.0.0.0"]),
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-scheduler (Pod kube-system/kube-scheduler-cp1) sets --bind-address=0.0.0.0; set --bind-address=127.0.0.1"
+            "kube-scheduler",
+            &["--bind-address=0.0.0.0"],
+            "spec.containers[0].command[1]",
+            "kube-scheduler (Pod kube-system/kube-scheduler-cp1) sets --bind-address=0.0.0.0; set --bind-address=127.0.0.1",
         );
     }
 
     #[test]
     fn passes_on_loopback() {
-        let found = hits(
-            &CHECK,
-            &manifest("kube-scheduler", &["--bind-address=127.0.0.1"]),
-        );
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-scheduler", &["--bind-address=127.0.0.1"]);
     }
 
     #[test]
     fn passes_on_ipv6_loopback() {
-        let found = hits(
-            &CHECK,
-            &manifest("kube-scheduler", &["--bind-address", "::1"]),
-        );
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-scheduler", &["--bind-address", "::1"]);
     }
 }

@@ -38,65 +38,54 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::support::manifest;
-    use crate::testing::hits;
+    use super::super::support::{assert_clean, assert_hit};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_set_to_true() {
-        let found = hits(&CHECK, &manifest("kube-scheduler", &["--profiling=true"]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-scheduler (Pod kube-system/kube-scheduler-cp1) sets --profiling=true; set it to false"
+        assert_hit(
+            &CHECK,
+            "kube-scheduler",
+            &["--profiling=true"],
+            "spec.containers[0].command[1]",
+            "kube-scheduler (Pod kube-system/kube-scheduler-cp1) sets --profiling=true; set it to false",
         );
     }
 
     #[test]
     fn fails_when_absent() {
-        let found = hits(&CHECK, &manifest("kube-scheduler", &[]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].path.as_deref(), Some("spec.containers[0].command"));
-        assert_eq!(
-            found[0].message,
-            "kube-scheduler (Pod kube-system/kube-scheduler-cp1) does not set --profiling, which defaults to true; set --profiling=false"
+        assert_hit(
+            &CHECK,
+            "kube-scheduler",
+            &[],
+            "spec.containers[0].command",
+            "kube-scheduler (Pod kube-system/kube-scheduler-cp1) does not set --profiling, which defaults to true; set --profiling=false",
         );
     }
 
     #[test]
     fn fails_when_bare() {
-        let found = hits(&CHECK, &manifest("kube-scheduler", &["--profiling"]));
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(
-            found[0].path.as_deref(),
-            Some("spec.containers[0].command[1]")
-        );
-        assert_eq!(
-            found[0].message,
-            "kube-scheduler (Pod kube-system/kube-scheduler-cp1) sets --profiling; set it to false"
+        assert_hit(
+            &CHECK,
+            "kube-scheduler",
+            &["--profiling"],
+            "spec.containers[0].command[1]",
+            "kube-scheduler (Pod kube-system/kube-scheduler-cp1) sets --profiling; set it to false",
         );
     }
 
     #[test]
     fn passes_when_set_to_false() {
-        let found = hits(&CHECK, &manifest("kube-scheduler", &["--profiling=false"]));
-        assert!(found.is_empty(), "{found:?}");
+        assert_clean(&CHECK, "kube-scheduler", &["--profiling=false"]);
     }
 
     #[test]
     fn passes_with_a_config_file() {
-        let found = hits(
+        assert_clean(
             &CHECK,
-            &manifest(
-                "kube-scheduler",
-                &["--config=/etc/kubernetes/scheduler-config.yaml"],
-            ),
+            "kube-scheduler",
+            &["--config=/etc/kubernetes/scheduler-config.yaml"],
         );
-        assert!(found.is_empty(), "{found:?}");
     }
 }

@@ -721,6 +721,34 @@ pub(crate) fn manifest(binary: &str, flags: &[&str]) -> String {
     yaml
 }
 
+/// Asserts that `check`, run on a manifest of `binary` with `flags`, finds
+/// exactly one problem, at `path` and saying `message`. Every check in this
+/// family is tested through the same manifest, so the asserting lives here
+/// while each check keeps its own examples.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_hit(
+    check: &crate::check::Check,
+    binary: &str,
+    flags: &[&str],
+    path: &str,
+    message: &str,
+) {
+    let found = crate::testing::hits(check, &manifest(binary, flags));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].path.as_deref(), Some(path));
+    assert_eq!(found[0].message, message);
+}
+
+/// Asserts that `check`, run on a manifest of `binary` with `flags`, finds
+/// nothing.
+#[cfg(test)]
+#[track_caller]
+pub(crate) fn assert_clean(check: &crate::check::Check, binary: &str, flags: &[&str]) {
+    let found = crate::testing::hits(check, &manifest(binary, flags));
+    assert!(found.is_empty(), "{found:?}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,6 +82,7 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::support::fixtures::role_hits;
     use crate::check::Run;
     use crate::testing::hits;
 
@@ -89,13 +90,10 @@ mod tests {
 
     #[test]
     fn fails_on_literal_and_wildcard_grants() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: ["admissionregistration.k8s.io"]
   resources: ["validatingwebhookconfigurations"]
   verbs: ["get", "patch"]
@@ -119,13 +117,10 @@ rules:
 
     #[test]
     fn passes_read_only_or_other_groups_or_delete() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: ["admissionregistration.k8s.io"]
   resources: ["*"]
   verbs: ["get", "list", "watch", "delete"]

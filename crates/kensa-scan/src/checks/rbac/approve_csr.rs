@@ -59,19 +59,16 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::hits;
+    use super::super::support::fixtures::{assert_single_hit, role_hits};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_both_permissions_are_granted() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: ["certificates.k8s.io"]
   resources: ["certificatesigningrequests/approval"]
   verbs: ["update"]
@@ -80,23 +77,19 @@ rules:
   verbs: ["approve"]
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("rules[0]"));
-        assert_eq!(
-            found[0].message,
-            "ClusterRole 'r' should not grant approval of CertificateSigningRequests (rules[0], rules[1])"
+        assert_single_hit(
+            &found,
+            "rules[0]",
+            "ClusterRole 'r' should not grant approval of CertificateSigningRequests (rules[0], rules[1])",
         );
     }
 
     #[test]
     fn names_a_single_rule_once() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: ["*"]
   resources: ["*"]
   verbs: ["*"]
@@ -111,13 +104,10 @@ rules:
 
     #[test]
     fn passes_with_only_one_of_them() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: ["certificates.k8s.io"]
   resources: ["certificatesigningrequests", "certificatesigningrequests/approval"]
   verbs: ["get", "update"]

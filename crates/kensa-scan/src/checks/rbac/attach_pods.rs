@@ -56,19 +56,16 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::hits;
+    use super::super::support::fixtures::{assert_single_hit, role_hits};
 
     use super::CHECK;
 
     #[test]
     fn fails_on_attach_and_get() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "Role",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: r, namespace: ns}
-rules:
 - apiGroups: ["*"]
   resources: ["pods/attach"]
   verbs: ["create"]
@@ -77,23 +74,19 @@ rules:
   verbs: ["get", "list"]
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("rules[0]"));
-        assert_eq!(
-            found[0].message,
-            "Role 'r' should not grant 'create' on 'pods/attach' together with 'get' on 'pods' (rules[0], rules[1])"
+        assert_single_hit(
+            &found,
+            "rules[0]",
+            "Role 'r' should not grant 'create' on 'pods/attach' together with 'get' on 'pods' (rules[0], rules[1])",
         );
     }
 
     #[test]
     fn passes_without_get_on_pods() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "Role",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: r, namespace: ns}
-rules:
 - apiGroups: ["*"]
   resources: ["pods/attach"]
   verbs: ["create"]

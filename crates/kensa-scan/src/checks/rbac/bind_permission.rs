@@ -61,41 +61,34 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::hits;
+    use super::super::support::fixtures::{assert_single_hit, role_hits};
 
     use super::CHECK;
 
     #[test]
     fn fails_on_bind() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["clusterrolebindings"]
   verbs: ["bind"]
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("rules[0]"));
-        assert_eq!(
-            found[0].message,
-            "ClusterRole 'r' should not grant 'bind' on RBAC roles or bindings (rules[0])"
+        assert_single_hit(
+            &found,
+            "rules[0]",
+            "ClusterRole 'r' should not grant 'bind' on RBAC roles or bindings (rules[0])",
         );
     }
 
     #[test]
     fn passes_without_bind() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "Role",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: r, namespace: ns}
-rules:
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["rolebindings"]
   verbs: ["get", "create"]

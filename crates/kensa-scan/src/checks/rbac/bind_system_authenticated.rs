@@ -31,42 +31,33 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::hits;
+    use super::super::support::fixtures::{assert_single_hit, binding_hits};
 
     use super::CHECK;
 
     #[test]
     fn fails_on_the_subject() {
-        let found = hits(
+        let found = binding_hits(
             &CHECK,
+            "ClusterRoleBinding",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: b}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
-subjects:
 - {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}
 - {kind: Group, name: "system:authenticated", apiGroup: rbac.authorization.k8s.io}
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("subjects[1]"));
-        assert_eq!(
-            found[0].message,
-            "ClusterRoleBinding 'b' should not bind group 'system:authenticated' (subjects[1])"
+        assert_single_hit(
+            &found,
+            "subjects[1]",
+            "ClusterRoleBinding 'b' should not bind group 'system:authenticated' (subjects[1])",
         );
     }
 
     #[test]
     fn passes_for_other_subjects() {
-        let found = hits(
+        let found = binding_hits(
             &CHECK,
+            "RoleBinding",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: b, namespace: ns}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
-subjects:
 - {kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}
 - "not a subject"
 "#,

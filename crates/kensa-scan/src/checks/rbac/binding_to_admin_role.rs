@@ -54,6 +54,7 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::support::fixtures::assert_single_hit;
     use crate::testing::hits;
 
     use super::CHECK;
@@ -71,11 +72,10 @@ subjects:
 - {kind: Group, name: ops, apiGroup: rbac.authorization.k8s.io}
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("roleRef.name"));
-        assert_eq!(
-            found[0].message,
-            "ClusterRoleBinding 'ops' should not bind ClusterRole 'cluster-admin'"
+        assert_single_hit(
+            &found,
+            "roleRef.name",
+            "ClusterRoleBinding 'ops' should not bind ClusterRole 'cluster-admin'",
         );
     }
 

@@ -38,19 +38,16 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::hits;
+    use super::super::support::fixtures::{assert_single_hit, role_hits};
 
     use super::CHECK;
 
     #[test]
     fn fails_on_create_plus_bind_any() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["clusterroles"]
   verbs: ["bind"]
@@ -59,23 +56,19 @@ rules:
   verbs: ["*"]
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("rules[1]"));
-        assert_eq!(
-            found[0].message,
-            "ClusterRole 'r' should not grant 'create' on 'clusterrolebindings' together with 'bind' on any role (rules[1], rules[0])"
+        assert_single_hit(
+            &found,
+            "rules[1]",
+            "ClusterRole 'r' should not grant 'create' on 'clusterrolebindings' together with 'bind' on any role (rules[1], rules[0])",
         );
     }
 
     #[test]
     fn passes_without_bind() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["clusterrolebindings"]
   verbs: ["create"]

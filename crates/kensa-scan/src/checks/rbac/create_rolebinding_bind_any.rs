@@ -38,19 +38,16 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::hits;
+    use super::super::support::fixtures::{assert_single_hit, role_hits};
 
     use super::CHECK;
 
     #[test]
     fn fails_on_create_plus_bind_any() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "Role",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: r, namespace: ns}
-rules:
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["rolebindings"]
   verbs: ["create"]
@@ -60,23 +57,19 @@ rules:
   resourceNames: ["*"]
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("rules[0]"));
-        assert_eq!(
-            found[0].message,
-            "Role 'r' should not grant 'create' on 'rolebindings' together with 'bind' on any role (rules[0], rules[1])"
+        assert_single_hit(
+            &found,
+            "rules[0]",
+            "Role 'r' should not grant 'create' on 'rolebindings' together with 'bind' on any role (rules[0], rules[1])",
         );
     }
 
     #[test]
     fn passes_when_bind_is_limited_to_named_roles() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "Role",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: r, namespace: ns}
-rules:
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["rolebindings"]
   verbs: ["create"]

@@ -25,10 +25,10 @@
 
 use kensa_report::Severity;
 
-use crate::check::{Check, ClusterHit, Hit, Run};
+use crate::check::{Check, ClusterHit, Run};
 use crate::context::ClusterContext;
 
-use super::support::{Permission, RBAC_GROUP, Rbac, used_by_suffix};
+use super::support::{Permission, RBAC_GROUP, subject_grant_hits};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -107,48 +107,23 @@ const DANGERS: &[Danger] = &[
 ];
 
 fn check(ctx: &ClusterContext<'_>) -> Vec<ClusterHit> {
-    let rbac = Rbac::new(ctx);
-    let mut hits = Vec::new();
-    for binding in rbac.bindings() {
-        let Some(role) = rbac.resolve(&binding) else {
-            continue;
-        };
-        let grants: Vec<&str> = DANGERS
-            .iter()
-            .filter(|danger| {
-                danger
-                    .permissions
-                    .iter()
-                    .any(|permission| permission.granted_by(&role, false))
-            })
-            .map(|danger| danger.label)
-            .collect();
-        if grants.is_empty() {
-            continue;
-        }
-        for subject in binding
-            .subjects
-            .iter()
-            .filter(|s| matches!(s.kind, "User" | "Group" | "ServiceAccount"))
-        {
-            hits.push(ClusterHit {
-                object: binding.index,
-                hit: Hit::at(
-                    subject.path(),
-                    format!(
-                        "{} can {} {} through {} bound by {}{}",
-                        subject.describe(binding.object.namespace()),
-                        grants.join(", "),
-                        binding.scope(),
-                        role.describe(),
-                        binding.describe(),
-                        used_by_suffix(ctx, subject, binding.object.namespace())
-                    ),
-                ),
-            });
-        }
-    }
-    hits
+    subject_grant_hits(
+        ctx,
+        |subject| matches!(subject.kind, "User" | "Group" | "ServiceAccount"),
+        |role| {
+            let grants: Vec<&str> = DANGERS
+                .iter()
+                .filter(|danger| {
+                    danger
+                        .permissions
+                        .iter()
+                        .any(|permission| permission.granted_by(role, false))
+                })
+                .map(|danger| danger.label)
+                .collect();
+            (!grants.is_empty()).then(|| grants.join(", "))
+        },
+    )
 }
 
 #[cfg(test)]

@@ -45,41 +45,34 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::hits;
+    use super::super::support::fixtures::{assert_single_hit, role_hits};
 
     use super::CHECK;
 
     #[test]
     fn fails_when_groups_can_be_impersonated() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: ["*"]
   resources: ["users", "groups"]
   verbs: ["impersonate"]
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("rules[0]"));
-        assert_eq!(
-            found[0].message,
-            "ClusterRole 'r' should not grant 'impersonate' on 'groups' (rules[0])"
+        assert_single_hit(
+            &found,
+            "rules[0]",
+            "ClusterRole 'r' should not grant 'impersonate' on 'groups' (rules[0])",
         );
     }
 
     #[test]
     fn passes_for_other_groups_or_resources() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "Role",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: r, namespace: ns}
-rules:
 - apiGroups: ["example.com"]
   resources: ["groups"]
   verbs: ["impersonate"]

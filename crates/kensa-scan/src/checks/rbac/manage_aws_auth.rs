@@ -57,6 +57,7 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::support::fixtures::assert_single_hit;
     use crate::testing::hits;
 
     use super::CHECK;
@@ -76,11 +77,10 @@ rules:
   verbs: ["get", "update"]
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("rules[0]"));
-        assert_eq!(
-            found[0].message,
-            "Role 'r' should not grant 'update' on ConfigMap 'aws-auth' (rules[0])"
+        assert_single_hit(
+            &found,
+            "rules[0]",
+            "Role 'r' should not grant 'update' on ConfigMap 'aws-auth' (rules[0])",
         );
     }
 

@@ -14,7 +14,7 @@ use kensa_report::Severity;
 use crate::check::{Check, Hit, Kinds, Run};
 use crate::context::ObjectContext;
 
-use super::support::literal_grant_hits;
+use super::support::{READ_WRITE_VERBS, literal_grant_hits};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -34,39 +34,23 @@ pub static CHECK: Check = Check {
 const RESOURCES: &[&str] = &["secrets"];
 
 fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
-    literal_grant_hits(
-        object,
-        RESOURCES,
-        &[
-            "get",
-            "list",
-            "watch",
-            "create",
-            "update",
-            "patch",
-            "delete",
-            "deletecollection",
-            "impersonate",
-            "*",
-        ],
-    )
+    literal_grant_hits(object, RESOURCES, READ_WRITE_VERBS)
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::hits;
+    use super::super::support::fixtures::{
+        assert_single_hit, assert_tolerates_odd_rules, role_hits,
+    };
 
     use super::CHECK;
 
     #[test]
     fn fails_on_the_offending_rule() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get"]
@@ -75,23 +59,19 @@ rules:
   verbs: ["list", "watch"]
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("rules[1]"));
-        assert_eq!(
-            found[0].message,
-            "ClusterRole 'r' should not grant 'list', 'watch' on 'secrets' (rules[1])"
+        assert_single_hit(
+            &found,
+            "rules[1]",
+            "ClusterRole 'r' should not grant 'list', 'watch' on 'secrets' (rules[1])",
         );
     }
 
     #[test]
     fn passes_without_such_a_rule() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: [""]
   resources: ["configmaps"]
   verbs: ["get", "list"]
@@ -102,18 +82,6 @@ rules:
 
     #[test]
     fn tolerates_odd_shapes() {
-        let found = hits(
-            &CHECK,
-            r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
-- "not a rule"
-- resources: secrets
-  verbs: 5
-"#,
-        );
-        assert!(found.is_empty());
+        assert_tolerates_odd_rules(&CHECK, "ClusterRole");
     }
 }

@@ -36,41 +36,36 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::hits;
+    use super::super::support::fixtures::{
+        assert_single_hit, assert_tolerates_odd_rules, role_hits,
+    };
 
     use super::CHECK;
 
     #[test]
     fn fails_on_the_offending_rule() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: [""]
   resources: ["nodes/proxy"]
   verbs: ["get"]
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("rules[0]"));
-        assert_eq!(
-            found[0].message,
-            "ClusterRole 'r' should not grant 'get' on 'nodes/proxy' (rules[0])"
+        assert_single_hit(
+            &found,
+            "rules[0]",
+            "ClusterRole 'r' should not grant 'get' on 'nodes/proxy' (rules[0])",
         );
     }
 
     #[test]
     fn passes_without_such_a_rule() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: [""]
   resources: ["nodes/metrics"]
   verbs: ["get"]
@@ -81,18 +76,6 @@ rules:
 
     #[test]
     fn tolerates_odd_shapes() {
-        let found = hits(
-            &CHECK,
-            r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
-- "not a rule"
-- resources: secrets
-  verbs: 5
-"#,
-        );
-        assert!(found.is_empty());
+        assert_tolerates_odd_rules(&CHECK, "ClusterRole");
     }
 }

@@ -52,41 +52,34 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::hits;
+    use super::super::support::fixtures::{assert_single_hit, role_hits};
 
     use super::CHECK;
 
     #[test]
     fn fails_on_get_and_patch() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "Role",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: r, namespace: ns}
-rules:
 - apiGroups: ["*"]
   resources: ["rolebindings"]
   verbs: ["get", "patch"]
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("rules[0]"));
-        assert_eq!(
-            found[0].message,
-            "Role 'r' should not grant 'get' and 'patch' on 'rolebindings' (rules[0])"
+        assert_single_hit(
+            &found,
+            "rules[0]",
+            "Role 'r' should not grant 'get' and 'patch' on 'rolebindings' (rules[0])",
         );
     }
 
     #[test]
     fn passes_with_read_only_access() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "Role",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: r, namespace: ns}
-rules:
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["rolebindings"]
   verbs: ["get", "list"]

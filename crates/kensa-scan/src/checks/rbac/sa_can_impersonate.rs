@@ -43,71 +43,30 @@ fn check(ctx: &ClusterContext<'_>) -> Vec<ClusterHit> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::cluster_hits;
+    use super::super::support::fixtures::{
+        assert_service_account_hit, service_account_grant_hits, service_account_pass_hits,
+    };
 
     use super::CHECK;
 
     #[test]
     fn fails_for_a_service_account() {
-        let found = cluster_hits(
+        let found = service_account_grant_hits(
             &CHECK,
-            r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
-- {apiGroups: ["example.com"], resources: ["widgets"], verbs: ["get"]}
-- {apiGroups: [""], resources: ["users"], verbs: ["impersonate"]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: b}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}
-subjects:
-- {kind: User, name: alice}
-- {kind: ServiceAccount, name: bot, namespace: tools}
-"#,
+            r#"- {apiGroups: [""], resources: ["users"], verbs: ["impersonate"]}"#,
         );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].0, "ClusterRoleBinding b");
-        assert_eq!(found[0].1.path.as_deref(), Some("subjects[1]"));
-        assert_eq!(
-            found[0].1.message,
-            "ServiceAccount 'tools/bot' can impersonate users, groups or service accounts cluster-wide through ClusterRole 'r' bound by ClusterRoleBinding 'b'"
+        assert_service_account_hit(
+            &found,
+            "ServiceAccount 'tools/bot' can impersonate users, groups or service accounts cluster-wide through ClusterRole 'r' bound by ClusterRoleBinding 'b'",
         );
     }
 
     #[test]
     fn passes_for_users_and_harmless_roles() {
-        let found = cluster_hits(
+        let found = service_account_pass_hits(
             &CHECK,
-            r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: r, namespace: tools}
-rules:
-- {apiGroups: [""], resources: ["users"], verbs: ["impersonate"]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: users, namespace: tools}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
-subjects:
-- {kind: User, name: alice}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: harmless, namespace: tools}
-rules:
-- {apiGroups: [""], resources: ["serviceaccounts"], verbs: ["get", "list"]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: bots, namespace: tools}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: harmless}
-subjects:
-- {kind: ServiceAccount, name: bot}
-"#,
+            r#"- {apiGroups: [""], resources: ["users"], verbs: ["impersonate"]}"#,
+            r#"- {apiGroups: [""], resources: ["serviceaccounts"], verbs: ["get", "list"]}"#,
         );
         assert!(found.is_empty(), "{found:?}");
     }

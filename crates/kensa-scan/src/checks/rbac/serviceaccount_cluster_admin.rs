@@ -22,7 +22,9 @@ use kensa_report::Severity;
 use crate::check::{Check, ClusterHit, Hit, Run};
 use crate::context::ClusterContext;
 
-use super::support::{Binding, Rbac, describe_workload, ns_or_default, workloads_running_as};
+use super::support::{
+    Binding, Rbac, describe_workload, ns_or_default, used_by, workloads_running_as,
+};
 
 /// The check.
 pub static CHECK: Check = Check {
@@ -64,13 +66,7 @@ fn check(ctx: &ClusterContext<'_>) -> Vec<ClusterHit> {
             if defined {
                 message.push_str("; the ServiceAccount is defined in the scanned objects");
             }
-            if !workloads.is_empty() {
-                let names: Vec<String> = workloads
-                    .iter()
-                    .map(|(_, object)| describe_workload(object))
-                    .collect();
-                message.push_str(&format!("; used by {}", names.join(", ")));
-            }
+            message.push_str(&used_by(&workloads));
             hits.push(ClusterHit {
                 object: binding.index,
                 hit: Hit::at(subject.path(), message),

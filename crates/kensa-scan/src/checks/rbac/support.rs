@@ -33,6 +33,34 @@ pub(crate) const WRITE_VERBS: &[&str] = &[
     "*",
 ];
 
+/// Reading or changing an object; the Secret checks count reads because a
+/// Secret that can be read is as good as a leaked credential.
+pub(crate) const READ_WRITE_VERBS: &[&str] = &[
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "impersonate",
+    "*",
+];
+
+/// The verbs the `*`-resource checks report, one list for the Role and the
+/// ClusterRole variant so that they cannot drift apart.
+pub(crate) const ANY_RESOURCE_VERBS: &[&str] = &[
+    "create",
+    "update",
+    "delete",
+    "deletecollection",
+    "impersonate",
+    "*",
+    "list",
+    "get",
+];
+
 /// The namespace a namespaced object without `metadata.namespace` lands in.
 pub(crate) fn ns_or_default(namespace: Option<&str>) -> &str {
     match namespace {
@@ -946,7 +974,11 @@ pub(crate) fn used_by_suffix(
         return String::new();
     }
     let namespace = subject.service_account_namespace(binding_namespace);
-    let workloads = workloads_running_as(ctx, namespace, subject.name);
+    used_by(&workloads_running_as(ctx, namespace, subject.name))
+}
+
+/// `; used by Deployment 'ns/a', Pod 'ns/b'`, or nothing for no workloads.
+pub(crate) fn used_by(workloads: &[(usize, &Object)]) -> String {
     if workloads.is_empty() {
         return String::new();
     }
@@ -1006,20 +1038,33 @@ pub(crate) fn service_account_permission_hits(
     unrestricted_only: bool,
     what: &str,
 ) -> Vec<crate::check::ClusterHit> {
+    subject_grant_hits(ctx, is_service_account_or_node, |role| {
+        permission
+            .granted_by(role, unrestricted_only)
+            .then(|| what.to_owned())
+    })
+}
+
+/// Hits for the cluster checks that follow each binding to its role:
+/// `grants` says what the resolved role lets its holder do (`None` when
+/// nothing of interest), and every subject that `subjects` selects gets a
+/// hit at `subjects[i]`: `<subject> can <grants> <scope> through <role>
+/// bound by <binding>`, plus the workloads that run as a ServiceAccount.
+pub(crate) fn subject_grant_hits(
+    ctx: &ClusterContext<'_>,
+    subjects: impl Fn(&Subject<'_>) -> bool,
+    grants: impl Fn(&ResolvedRole<'_>) -> Option<String>,
+) -> Vec<crate::check::ClusterHit> {
     let rbac = Rbac::new(ctx);
     let mut hits = Vec::new();
     for binding in rbac.bindings() {
         let Some(role) = rbac.resolve(&binding) else {
             continue;
         };
-        if !permission.granted_by(&role, unrestricted_only) {
+        let Some(what) = grants(&role) else {
             continue;
-        }
-        for subject in binding
-            .subjects
-            .iter()
-            .filter(|subject| is_service_account_or_node(subject))
-        {
+        };
+        for subject in binding.subjects.iter().filter(|subject| subjects(subject)) {
             hits.push(crate::check::ClusterHit {
                 object: binding.index,
                 hit: Hit::at(
@@ -1120,5 +1165,143 @@ mod tests {
         let view = builtin_cluster_role("view").unwrap().own_rules();
         assert!(!view.iter().any(|r| r.grants("", "secrets", "get")));
         assert!(!view.iter().any(|r| r.grants("", "pods/exec", "create")));
+    }
+}
+
+/// Test scaffolding shared by the RBAC checks: the fixtures around each
+/// check's own rule or subject, and the assertions on a single hit. Every
+/// check keeps its failing and passing examples in its own file.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::check::{Check, Hit};
+    use crate::testing::{cluster_hits, hits};
+
+    /// Runs an object check on a `kind` (Role or ClusterRole) named `r`
+    /// (in namespace `ns` for a Role) whose `rules:` list is `rules`.
+    pub(crate) fn role_hits(check: &Check, kind: &str, rules: &str) -> Vec<Hit> {
+        let metadata = if kind == "Role" {
+            "{name: r, namespace: ns}"
+        } else {
+            "{name: r}"
+        };
+        hits(
+            check,
+            &format!(
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: {kind}\nmetadata: {metadata}\nrules:\n{rules}"
+            ),
+        )
+    }
+
+    /// Runs an object check on a `kind` (RoleBinding or ClusterRoleBinding)
+    /// named `b` (in namespace `ns` for a RoleBinding) of ClusterRole `view`
+    /// whose `subjects:` list is `subjects`.
+    pub(crate) fn binding_hits(check: &Check, kind: &str, subjects: &str) -> Vec<Hit> {
+        let metadata = if kind == "RoleBinding" {
+            "{name: b, namespace: ns}"
+        } else {
+            "{name: b}"
+        };
+        hits(
+            check,
+            &format!(
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: {kind}\nmetadata: {metadata}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}}\nsubjects:\n{subjects}"
+            ),
+        )
+    }
+
+    /// Rules that are not objects, or whose lists are not lists, must not
+    /// make a rule check report anything.
+    pub(crate) fn assert_tolerates_odd_rules(check: &Check, kind: &str) {
+        let found = role_hits(
+            check,
+            kind,
+            "- \"not a rule\"\n- resources: secrets\n  verbs: 5\n",
+        );
+        assert!(found.is_empty());
+    }
+
+    /// Exactly one hit, at `path`, saying `message`.
+    pub(crate) fn assert_single_hit(found: &[Hit], path: &str, message: &str) {
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].path.as_deref(), Some(path));
+        assert_eq!(found[0].message, message);
+    }
+
+    /// Runs a ServiceAccount/node cluster check on ClusterRole `r` (a
+    /// harmless rule, then `rule`) bound by ClusterRoleBinding `b` to user
+    /// `alice` and ServiceAccount `tools/bot`.
+    pub(crate) fn service_account_grant_hits(check: &Check, rule: &str) -> Vec<(String, Hit)> {
+        cluster_hits(
+            check,
+            &format!(
+                r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: r}}
+rules:
+- {{apiGroups: ["example.com"], resources: ["widgets"], verbs: ["get"]}}
+{rule}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: b}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}}
+subjects:
+- {{kind: User, name: alice}}
+- {{kind: ServiceAccount, name: bot, namespace: tools}}
+"#
+            ),
+        )
+    }
+
+    /// The one hit of [`service_account_grant_hits`]: on `tools/bot`'s
+    /// subject of binding `b`, saying `message`.
+    pub(crate) fn assert_service_account_hit(found: &[(String, Hit)], message: &str) {
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "ClusterRoleBinding b");
+        assert_eq!(found[0].1.path.as_deref(), Some("subjects[1]"));
+        assert_eq!(found[0].1.message, message);
+    }
+
+    /// Runs a ServiceAccount/node cluster check where the granting `rule`
+    /// is bound only to user `alice` and the ServiceAccount `bot` gets only
+    /// `harmless` (both Roles in namespace `tools`).
+    pub(crate) fn service_account_pass_hits(
+        check: &Check,
+        rule: &str,
+        harmless: &str,
+    ) -> Vec<(String, Hit)> {
+        cluster_hits(
+            check,
+            &format!(
+                r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: r, namespace: tools}}
+rules:
+{rule}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: users, namespace: tools}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}}
+subjects:
+- {{kind: User, name: alice}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: harmless, namespace: tools}}
+rules:
+{harmless}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: bots, namespace: tools}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: harmless}}
+subjects:
+- {{kind: ServiceAccount, name: bot}}
+"#
+            ),
+        )
     }
 }

@@ -57,19 +57,16 @@ fn check(object: &ObjectContext<'_>) -> Vec<Hit> {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::hits;
+    use super::super::support::fixtures::{assert_single_hit, role_hits};
 
     use super::CHECK;
 
     #[test]
     fn fails_on_any_wildcard() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "Role",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: r, namespace: ns}
-rules:
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get"]
@@ -78,23 +75,19 @@ rules:
   verbs: ["get"]
 "#,
         );
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].path.as_deref(), Some("rules[1]"));
-        assert_eq!(
-            found[0].message,
-            "Role 'r' should not use wildcards in 'apiGroups', 'resources' (rules[1])"
+        assert_single_hit(
+            &found,
+            "rules[1]",
+            "Role 'r' should not use wildcards in 'apiGroups', 'resources' (rules[1])",
         );
     }
 
     #[test]
     fn passes_without_wildcards() {
-        let found = hits(
+        let found = role_hits(
             &CHECK,
+            "ClusterRole",
             r#"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: r}
-rules:
 - apiGroups: ["apps"]
   resources: ["deployments"]
   verbs: ["get", "list"]
