@@ -1,0 +1,41 @@
+//! The audit policy (`audit.k8s.io/v1` `Policy`): what the API server records
+//! for a request, decided by its first-match rules.
+
+use crate::event::{Level, Stage};
+
+/// The attributes of a request that an audit policy looks at.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Attributes {
+    /// The user name.
+    pub user: String,
+    /// The user's groups.
+    pub groups: Vec<String>,
+    /// The verb: `get`, `list`, `create`, ... (or the HTTP method in lower
+    /// case for non-resource requests).
+    pub verb: String,
+    /// For resource requests: the resource, e.g. `pods`.
+    pub resource: Option<String>,
+    /// The API group, `""` for the core group.
+    pub api_group: String,
+    /// The subresource, e.g. `exec`.
+    pub subresource: Option<String>,
+    /// The namespace, for namespaced requests.
+    pub namespace: Option<String>,
+    /// The object's name.
+    pub name: Option<String>,
+    /// For non-resource requests: the path, e.g. `/healthz`.
+    pub path: Option<String>,
+}
+
+/// What a policy decides for a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    /// The level recorded (`None`: nothing is written).
+    pub level: Level,
+    /// The stages not written: the policy-wide ones and the rule's own.
+    pub omit_stages: Vec<Stage>,
+    /// Whether managed fields are left out of request and response bodies.
+    pub omit_managed_fields: bool,
+    /// The index (0-based) of the rule that matched, `None` when none did.
+    pub rule_index: Option<usize>,
+}
