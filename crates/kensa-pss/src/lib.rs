@@ -6,6 +6,8 @@
 //! - [`Evaluator`]: runs the checks of a level and version in upstream's order and
 //!   aggregates reasons and details into the API server's messages.
 //! - [`api`]: levels, versions, namespace labels and policies.
+//! - [`message`]: the enforce and warn/audit messages read back into level,
+//!   version and each check's reason and detail (for audit logs).
 //! - [`namespace`]: what the API server says when a namespace's enforce label is
 //!   changed (the `kubectl label --dry-run=server` warnings), and exemptions.
 //!
@@ -39,6 +41,7 @@ pub mod checks;
 pub mod defaults;
 mod error;
 mod evaluate;
+pub mod message;
 pub mod namespace;
 
 pub use error::Error;
