@@ -44,3 +44,9 @@ impl Table {
         self.rows.push(row);
     }
 }
+
+pub mod authz;
+pub mod exec;
+pub mod pss;
+pub mod secrets;
+pub mod summary;
