@@ -344,6 +344,7 @@ fn secret_reads_in_mini() {
     assert_eq!(cluster_wide, [(deployer, true), (frontend, false)]);
     assert!(report.reads[0].anonymous);
     assert!(report.reads.iter().all(|r| !r.not_a_service_account));
+    assert_eq!(report.flagged().count(), 3);
 }
 
 #[test]

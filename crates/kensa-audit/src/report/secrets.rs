@@ -198,6 +198,14 @@ pub struct SecretsReport {
 }
 
 impl SecretsReport {
+    /// The reads worth a look first: by people, by anonymous users, or across
+    /// all namespaces.
+    pub fn flagged(&self) -> impl Iterator<Item = &SecretRead> {
+        self.reads
+            .iter()
+            .filter(|r| r.not_a_service_account || r.anonymous || r.all_namespaces)
+    }
+
     /// One table, flagged rows marked in the last column.
     pub fn tables(&self) -> Vec<Table> {
         let mut table = Table::new(

@@ -1,5 +1,6 @@
 //! The overview of a log: how much, when, who, what, and what failed.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -91,13 +92,13 @@ pub(crate) fn time_text(time: Option<Timestamp>) -> Option<String> {
 
 /// `resource/subresource`, the resource alone, or for non-resource requests
 /// the path without its query.
-pub(crate) fn resource_key(event: &Event<'_>) -> String {
+pub(crate) fn resource_key<'e>(event: &'e Event<'_>) -> Cow<'e, str> {
     match (event.resource(), event.subresource()) {
-        (Some(resource), Some(sub)) if !sub.is_empty() => format!("{resource}/{sub}"),
-        (Some(resource), _) => resource.to_owned(),
+        (Some(resource), Some(sub)) if !sub.is_empty() => Cow::Owned(format!("{resource}/{sub}")),
+        (Some(resource), _) => Cow::Borrowed(resource),
         (None, _) => {
             let uri = event.request_uri.as_ref();
-            uri.split_once('?').map_or(uri, |(path, _)| path).to_owned()
+            Cow::Borrowed(uri.split_once('?').map_or(uri, |(path, _)| path))
         }
     }
 }
