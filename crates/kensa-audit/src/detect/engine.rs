@@ -377,12 +377,19 @@ pub struct RuleSummary {
 /// The detections report.
 ///
 /// JSON (camelCase):
-/// `{"events": 21820, "rulesRun": 57,
-///   "hits": [{"ruleId", "priority": "WARNING", "time": "2025-03-14T09:14:00.269000Z",
-///             "auditID"-like "auditId", "user", "impersonatedUser"?, "verb",
-///             "resource": "pods/exec", "namespace"?, "name"?, "sourceIp"?, "code"?,
-///             "message", "relatedAuditIds"?: [...]}],
-///   "rules": [{"ruleId", "falcoName"?, "title", "priority", "hits", "dropped"}]}`.
+///
+/// ```text
+/// { "events": 484, "rulesRun": 52,
+///   "hits": [ { "ruleId": "k8s-privileged-pod-created", "priority": "WARNING",
+///               "time": "2025-03-14T09:14:00.269000Z", "auditId": "...",
+///               "user": "...", "impersonatedUser"?: "...", "verb": "create",
+///               "resource": "pods" | "pods/exec" | "/apis",
+///               "namespace"?: "...", "name"?: "...", "sourceIp"?: "...",
+///               "code"?: 201, "message": "...", "relatedAuditIds"?: ["..."] } ],
+///   "rules": [ { "ruleId": "...", "falcoName"?: "...", "title": "...",
+///                "priority": "WARNING", "hits": 1, "dropped": 0 } ] }
+/// ```
+///
 /// Hits are sorted by priority (most urgent first), then time; `rules` lists
 /// every rule run, most urgent and most frequent first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -14,7 +14,7 @@ mod engine;
 pub mod rules;
 mod support;
 
-pub use engine::{DetectionReport, Detections, Hit, RuleSummary};
+pub use engine::{DEFAULT_CAP_PER_RULE, DetectionReport, Detections, Hit, RuleSummary};
 pub use rules::RULES;
 
 use crate::event::{Event, Level, Stage};
@@ -236,7 +236,7 @@ pub fn default_rules() -> Vec<&'static Rule> {
 pub const FIXES: &[(&str, &str)] = &[
     (
         "k8s-privileged-pod-created",
-        "fires only when the create succeeded (2xx); Falco also fires on requests rejected by admission, e.g. PodSecurity's 403 with decision=allow. Rejected attempts fire k8s-privileged-pod-blocked instead",
+        "fires only when the create did not fail (no 4xx/5xx code); Falco also fires on requests rejected by admission, e.g. PodSecurity's 403 with decision=allow. Rejected attempts fire k8s-privileged-pod-blocked instead",
     ),
     (
         "k8s-sensitive-mount-pod-created",
@@ -268,7 +268,7 @@ pub const FIXES: &[(&str, &str)] = &[
     ),
     (
         "k8s-pod-exec-attach",
-        "fires once per request at ResponseStarted or, when that stage is not logged, ResponseComplete; verb get (WebSocket, kubectl >= 1.30) and create (SPDY); not on failed (>= 400) requests",
+        "Falco (plugins 0b3cbd8) matches create or get but only at ResponseStarted, so logs whose policy omits that stage never fire; kensa falls back to ResponseComplete, fires once per request, keeps verb get (WebSocket, kubectl >= 1.30) and create (SPDY), and skips failed (>= 400) requests",
     ),
     (
         "k8s-pod-port-forward",
@@ -301,6 +301,10 @@ pub const FIXES: &[(&str, &str)] = &[
     (
         "k8s-disallowed-user",
         "disabled by default: its allowlist holds minikube/kops default users, so on other clusters it fires on every request of every human user",
+    ),
+    (
+        "k8s-ingress-without-tls",
+        "needs the request body; Falco fires on every Ingress when the body is not logged (Metadata level)",
     ),
     (
         "k8s-secret-get",
