@@ -232,6 +232,37 @@ pub fn default_rules() -> Vec<&'static Rule> {
         .collect()
 }
 
+/// The rules to run: the default ones, plus `enable`, minus `disable`. Each
+/// name is a kensa id or an exact Falco rule name; `all` in `enable` turns on
+/// every rule. Unknown names are an error.
+pub fn select_rules(enable: &[&str], disable: &[&str]) -> crate::Result<Vec<&'static Rule>> {
+    let lookup = |name: &str| {
+        RULES
+            .iter()
+            .copied()
+            .find(|rule| rule.id == name || rule.falco_name == Some(name))
+            .ok_or_else(|| crate::Error::UnknownRule(name.to_string()))
+    };
+    let mut chosen: Vec<&'static Rule> = if enable.contains(&"all") {
+        RULES.to_vec()
+    } else {
+        default_rules()
+    };
+    for name in enable.iter().filter(|name| **name != "all") {
+        let rule = lookup(name)?;
+        if !chosen.iter().any(|r| r.id == rule.id) {
+            chosen.push(rule);
+        }
+    }
+    for name in disable {
+        let rule = lookup(name)?;
+        chosen.retain(|r| r.id != rule.id);
+    }
+    // Keep the list's order so reports do not depend on argument order.
+    chosen.sort_by_key(|rule| RULES.iter().position(|r| r.id == rule.id));
+    Ok(chosen)
+}
+
 /// What kensa does differently from Falco, per rule id, for the docs.
 pub const FIXES: &[(&str, &str)] = &[
     (
@@ -487,6 +518,22 @@ mod tests {
         for (id, _) in FIXES {
             assert!(find_rule(id).is_some(), "{id}");
         }
+    }
+
+    #[test]
+    fn selecting_rules() {
+        let defaults = default_rules();
+        assert!(defaults.iter().all(|r| r.default_enabled));
+        assert!(!defaults.iter().any(|r| r.id == "k8s-disallowed-user"));
+        let chosen = select_rules(&["Disallowed K8s User"], &["k8s-secret-get"]).unwrap();
+        assert!(chosen.iter().any(|r| r.id == "k8s-disallowed-user"));
+        assert!(!chosen.iter().any(|r| r.id == "k8s-secret-get"));
+        assert_eq!(chosen.len(), defaults.len());
+        assert_eq!(select_rules(&["all"], &[]).unwrap().len(), RULES.len());
+        assert!(matches!(
+            select_rules(&["nope"], &[]),
+            Err(crate::Error::UnknownRule(_))
+        ));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //!
 //! Falco: `Anonymous Request Allowed`, same condition.
 
+use crate::detect::Needs;
 use crate::detect::support::*;
 use crate::detect::{Priority, RequestPattern, Rule};
 use crate::event::Event;
@@ -29,8 +30,6 @@ pub static RULE: Rule = Rule {
     check,
     window: None,
 };
-
-use crate::detect::Needs;
 
 fn check(event: &Event<'_>) -> Option<String> {
     if event.user.username != "system:anonymous" || event.decision() != Some("allow") {

@@ -8,6 +8,7 @@
 //! with the audit ids of the requests in it; bursts are computed when the
 //! report is finished, so they are found across chunks and apiserver files.
 
+use crate::detect::Window;
 use crate::detect::support::*;
 use crate::detect::{Priority, RequestPattern, Rule};
 use crate::event::Event;
@@ -28,8 +29,6 @@ pub static RULE: Rule = Rule {
         key: user_and_source,
     }),
 };
-
-use crate::detect::Window;
 
 fn user_and_source(event: &Event<'_>) -> String {
     format!(

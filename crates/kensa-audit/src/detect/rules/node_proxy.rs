@@ -7,6 +7,7 @@
 //! `/stats*`, `/healthz` behind the proxy) is skipped. Long-running
 //! requests fire once, like exec.
 
+use crate::detect::Needs;
 use crate::detect::support::*;
 use crate::detect::{Priority, RequestPattern, Rule};
 use crate::event::Event;
@@ -34,8 +35,6 @@ pub static RULE: Rule = Rule {
     check,
     window: None,
 };
-
-use crate::detect::Needs;
 
 fn check(event: &Event<'_>) -> Option<String> {
     if failed(event) {

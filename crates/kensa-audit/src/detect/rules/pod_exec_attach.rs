@@ -8,6 +8,7 @@
 //! Requests that failed (>= 400) are not reported. The message decodes the
 //! `command` parameters.
 
+use crate::detect::Needs;
 use crate::detect::support::*;
 use crate::detect::{Priority, RequestPattern, Rule};
 use crate::event::Event;
@@ -35,8 +36,6 @@ pub static RULE: Rule = Rule {
     check,
     window: None,
 };
-
-use crate::detect::Needs;
 
 fn check(event: &Event<'_>) -> Option<String> {
     if failed(event) {

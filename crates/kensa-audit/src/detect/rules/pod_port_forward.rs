@@ -7,6 +7,7 @@
 //! ResponseStarted or ResponseComplete, reports each request once, accepts
 //! verb `get` (WebSocket) and `create` (SPDY), and skips failed requests.
 
+use crate::detect::Needs;
 use crate::detect::support::*;
 use crate::detect::{Priority, RequestPattern, Rule};
 use crate::event::Event;
@@ -34,8 +35,6 @@ pub static RULE: Rule = Rule {
     check,
     window: None,
 };
-
-use crate::detect::Needs;
 
 fn check(event: &Event<'_>) -> Option<String> {
     if failed(event) {

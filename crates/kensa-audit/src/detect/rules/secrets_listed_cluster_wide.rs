@@ -5,6 +5,7 @@
 //! kensa rule (no Falco equivalent). Skips the same identities as
 //! `k8s-secret-get` (see `SECRET_READERS`). Watches fire once per request.
 
+use crate::detect::Needs;
 use crate::detect::support::*;
 use crate::detect::{Priority, RequestPattern, Rule};
 use crate::event::Event;
@@ -32,8 +33,6 @@ pub static RULE: Rule = Rule {
     check,
     window: None,
 };
-
-use crate::detect::Needs;
 
 fn check(event: &Event<'_>) -> Option<String> {
     if event.namespace().is_some() || failed(event) || is_secret_reader(&event.user.username) {

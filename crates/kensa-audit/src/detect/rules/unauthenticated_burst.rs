@@ -6,6 +6,7 @@
 //! is the source address alone. One hit per burst, as for
 //! `k8s-forbidden-burst`.
 
+use crate::detect::Window;
 use crate::detect::support::*;
 use crate::detect::{Priority, RequestPattern, Rule};
 use crate::event::Event;
@@ -26,8 +27,6 @@ pub static RULE: Rule = Rule {
         key: source,
     }),
 };
-
-use crate::detect::Window;
 
 fn source(event: &Event<'_>) -> String {
     format!("source={}", event.source_ip().unwrap_or("?"))
