@@ -18,4 +18,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    // ---- detect ----
+    /// A detection rule id (or Falco rule name) that no rule has.
+    #[error("unknown detection rule {0:?}: see the rule list for valid ids")]
+    UnknownRule(String),
 }

@@ -2,6 +2,8 @@
 //!
 //! - [`event`]: the typed audit event (`audit.k8s.io/v1` and `v1beta1`), borrowed
 //!   from the line it was read from, and its timestamps.
+//! - [`detect`]: detections (Falco's k8saudit rules and kensa's own) over
+//!   events, as a mergeable report.
 //!
 //! The query core (parsing, filtering, aggregating, detections, the policy
 //! evaluator) is pure: it works on bytes and typed values and does no I/O, so
@@ -20,6 +22,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod detect;
 mod error;
 pub mod event;
 pub mod policy;

@@ -1,0 +1,83 @@
+//! Activity stream: a Secret was created (credentials). Not an
+//! alert on its own; useful to reconstruct what happened around one.
+//!
+//! Falco: `K8s Secret Created`, same condition (successful requests only). Like Falco, secrets in kube-system and requests by `system:` users (which include service-account token controllers) are skipped.
+
+use crate::detect::support::*;
+use crate::detect::{Priority, Rule};
+use crate::event::Event;
+
+/// Secret created.
+pub static RULE: Rule = Rule {
+    id: "k8s-secret-created",
+    falco_name: Some("K8s Secret Created"),
+    title: "Secret created",
+    priority: Priority::Informational,
+    description: "Activity: a Secret was created.",
+    default_enabled: true,
+    needs: metadata(&[pattern(&["create"], &["secrets"])]),
+    check,
+    window: None,
+};
+
+fn check(event: &Event<'_>) -> Option<String> {
+    if event.subresource().is_some() || !succeeded(event) {
+        return None;
+    }
+    if event.namespace() == Some("kube-system") || is_system_user(&event.user.username) {
+        return None;
+    }
+    Some(format!(
+        "Secret created (user={} secret={} code={} decision={})",
+        user(event),
+        object(event),
+        code(event),
+        decision(event)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::support::testing::*;
+
+    #[test]
+    fn fires_on_success() {
+        let e = event(
+            "create",
+            "bob",
+            r#"{"resource":"secrets","namespace":"a","name":"n"}"#,
+            201,
+            "",
+        );
+        assert!(run(&RULE, &e).is_some());
+    }
+
+    #[test]
+    fn skips_failures_and_other_resources() {
+        let e = event(
+            "create",
+            "bob",
+            r#"{"resource":"secrets","namespace":"a","name":"n"}"#,
+            403,
+            "",
+        );
+        assert_eq!(run(&RULE, &e), None);
+        let e = event(
+            "create",
+            "bob",
+            r#"{"resource":"pods","namespace":"a","name":"n"}"#,
+            201,
+            "",
+        );
+        assert_eq!(run(&RULE, &e), None);
+        let kube = event(
+            "create",
+            "bob",
+            r#"{"resource":"secrets","namespace":"kube-system","name":"n"}"#,
+            201,
+            "",
+        );
+        assert_eq!(run(&RULE, &kube), None);
+    }
+}
