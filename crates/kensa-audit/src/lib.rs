@@ -2,6 +2,7 @@
 //!
 //! - [`event`]: the typed audit event (`audit.k8s.io/v1` and `v1beta1`), borrowed
 //!   from the line it was read from, and its timestamps.
+//! - [`generate`]: a seeded generator of realistic audit logs, for benchmarks.
 //!
 //! The query core (parsing, filtering, aggregating, detections, the policy
 //! evaluator) is pure: it works on bytes and typed values and does no I/O, so
@@ -22,6 +23,7 @@
 
 mod error;
 pub mod event;
+pub mod generate;
 pub mod policy;
 pub mod report;
 pub mod time;
