@@ -93,6 +93,11 @@ pub struct RbacOptions {
     pub expand_verbs: bool,
     /// Prefix of the generated objects' names. Default `audit2rbac`.
     pub name_prefix: String,
+    /// When a verb on a resource was used on more objects than this, the
+    /// rule covers all objects instead of listing them (generated names such
+    /// as pods' make long lists that are useless a day later). Default
+    /// `None`: no limit. audit2rbac behaves like `Some(1)`.
+    pub max_resource_names: Option<usize>,
 }
 
 impl RbacOptions {
@@ -105,6 +110,7 @@ impl RbacOptions {
             skip_discovery: true,
             expand_verbs: true,
             name_prefix: "audit2rbac".to_string(),
+            max_resource_names: None,
         }
     }
 }
@@ -325,7 +331,14 @@ type Names = Option<BTreeSet<String>>;
 /// Per API group and resource, per verb, the names seen.
 type Grants = BTreeMap<(String, String), BTreeMap<String, Names>>;
 
-fn grant(grants: &mut Grants, group: &str, resource: &str, verb: &str, name: Option<&str>) {
+fn grant(
+    grants: &mut Grants,
+    max_names: Option<usize>,
+    group: &str,
+    resource: &str,
+    verb: &str,
+    name: Option<&str>,
+) {
     let names = grants
         .entry((group.to_string(), resource.to_string()))
         .or_default()
@@ -334,8 +347,12 @@ fn grant(grants: &mut Grants, group: &str, resource: &str, verb: &str, name: Opt
     match (names.as_mut(), name) {
         (Some(set), Some(name)) => {
             set.insert(name.to_string());
+            if max_names.is_some_and(|max| set.len() > max) {
+                *names = None;
+            }
         }
-        _ => *names = None,
+        (None, _) => {}
+        (Some(_), None) => *names = None,
     }
 }
 
@@ -350,7 +367,8 @@ fn grant_request(grants: &mut Grants, options: &RbacOptions, request: &Request) 
     else {
         return;
     };
-    grant(grants, api_group, resource, verb, name.as_deref());
+    let max = options.max_resource_names;
+    grant(grants, max, api_group, resource, verb, name.as_deref());
     for extra in expanded(verb, options.expand_verbs) {
         if extra != verb {
             // A widened read is only as narrow as the request it came from:
@@ -361,7 +379,7 @@ fn grant_request(grants: &mut Grants, options: &RbacOptions, request: &Request) 
             } else {
                 None
             };
-            grant(grants, api_group, resource, extra, name);
+            grant(grants, max, api_group, resource, extra, name);
         }
     }
 }
@@ -1057,6 +1075,25 @@ mod tests {
             p.roles[0]
                 .rules
                 .contains(&rule(&[""], &["configmaps"], &["get"], &[]))
+        );
+        // Beyond the limit, all objects.
+        let mut capped = alice();
+        capped.max_resource_names = Some(1);
+        let lines = [
+            named("get", "one"),
+            named("get", "two"),
+            named("delete", "one"),
+        ];
+        let p = &run(capped, &lines).principals[0];
+        assert!(
+            p.roles[0]
+                .rules
+                .contains(&rule(&[""], &["configmaps"], &["get"], &[]))
+        );
+        assert!(
+            p.roles[0]
+                .rules
+                .contains(&rule(&[""], &["configmaps"], &["delete"], &["one"]))
         );
         // Update brings get and patch of the same object.
         let lines = [named("update", "one")];
