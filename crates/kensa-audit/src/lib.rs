@@ -4,6 +4,7 @@
 //!   from the line it was read from, and its timestamps.
 //! - [`detect`]: detections (Falco's k8saudit rules and kensa's own) over
 //!   events, as a mergeable report.
+//! - [`generate`]: a seeded generator of realistic audit logs, for benchmarks.
 //!
 //! The query core (parsing, filtering, aggregating, detections, the policy
 //! evaluator) is pure: it works on bytes and typed values and does no I/O, so
@@ -25,6 +26,7 @@
 pub mod detect;
 mod error;
 pub mod event;
+pub mod generate;
 pub mod policy;
 pub mod report;
 pub mod time;

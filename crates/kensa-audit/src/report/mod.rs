@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use crate::event::Event;
 
+pub mod rbac;
+
 /// A report being built from events.
 pub trait Aggregate: Send + Sized {
     /// An empty aggregator with the same settings, for another chunk.
