@@ -22,7 +22,9 @@
 
 mod error;
 pub mod event;
+pub mod line;
 pub mod policy;
+pub mod read;
 pub mod report;
 pub mod time;
 
