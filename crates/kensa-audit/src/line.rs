@@ -1209,6 +1209,103 @@ mod tests {
         );
     }
 
+    /// A small seeded generator, so the property test needs no crate.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    const PIECES: &[&[u8]] = &[
+        b"\n",
+        b"\r\n",
+        b"\xEF\xBB\xBF",
+        b"{",
+        b"}",
+        b"\"",
+        b"\\",
+        b" ",
+        br#"{"kind":"Event","verb":"get","auditID":"a","stageTimestamp":"2025-03-14T08:51:07Z"}"#,
+        br#"{"kind":"EventList","items":[{"verb":"get","auditID":"b"},{"kind":0},1]}"#,
+        b"2025-03-14T08:51:07.123456789Z stdout P ",
+        b"2025-03-14T08:51:07.123456789Z stderr F ",
+        b"2025-03-14T08:51:07Z AUDIT: ",
+        br#"id="x" method="get" uri="/api/v1/namespaces/a/pods/b/exec" groups="\"a\",\"b\"" as="u" response="200" "#,
+        br#"user="\u00e9\x41\101\U0001F600""#,
+        br#""requestObject":[1,{"a":null}],"#,
+        "\u{2028}é".as_bytes(),
+        b"\xff\xfe",
+        b"\\u2028",
+    ];
+
+    /// Whatever the bytes, decoding never panics, raw slices stay within
+    /// their line, block cuts fall after a newline, and every line is
+    /// counted once.
+    #[test]
+    fn random_input_never_breaks_the_decoder() {
+        let mut rng = XorShift(0x2025_0314_0851_0700);
+        for _ in 0..20_000 {
+            let mut data = Vec::new();
+            for _ in 0..rng.below(24) {
+                if rng.below(3) == 0 {
+                    for _ in 0..rng.below(12) {
+                        data.push(rng.next() as u8);
+                    }
+                } else {
+                    data.extend_from_slice(PIECES[rng.below(PIECES.len())]);
+                }
+            }
+            check_line_and_block(&data);
+        }
+    }
+
+    fn check_line_and_block(data: &[u8]) {
+        for line in data.split(|&b| b == b'\n') {
+            let mut out = Vec::new();
+            let outcome = decode_line(line, &mut out);
+            let span = line.as_ptr_range();
+            for decoded in &out {
+                let raw = decoded.raw.as_ptr_range();
+                assert!(span.start <= raw.start && raw.end <= span.end);
+            }
+            match outcome.kind {
+                LineKind::Event | LineKind::Legacy => assert_eq!(out.len(), 1),
+                LineKind::EventList | LineKind::Cri => {}
+                _ => assert!(out.is_empty()),
+            }
+        }
+        let cut = cut_block(data);
+        assert!(cut <= data.len());
+        assert!(cut == 0 || data[cut - 1] == b'\n');
+        let mut decoder = Decoder::new("fuzz");
+        let mut events = 0u64;
+        let mut emit = |_: &Event<'_>, _: &[u8]| {
+            events += 1;
+            ControlFlow::Continue(())
+        };
+        let _ = decoder.block(1, &data[..cut], false, &mut emit).unwrap();
+        let _ = decoder.block(1, &data[cut..], true, &mut emit).unwrap();
+        let lines = if data.is_empty() {
+            0
+        } else {
+            data.split(|&b| b == b'\n').count() as u64 - u64::from(data.ends_with(b"\n"))
+        };
+        assert_eq!(decoder.stats.lines, lines);
+        assert_eq!(decoder.stats.bytes, data.len() as u64);
+        assert_eq!(decoder.stats.events, events);
+        let minified = minify_json(data);
+        assert!(minified.len() <= data.len());
+    }
+
     #[test]
     fn summaries() {
         let mut stats = ReadStats {

@@ -579,3 +579,74 @@ fn follow_from_the_end_and_truncation() {
     assert_eq!(seen, ["e2", "e3"]);
     let _ = Timestamp::default();
 }
+
+fn many_events(dir: &Path) -> Vec<Stream> {
+    let path = dir.join("many.log");
+    let text: String = (0..3000).map(|id| event(id) + "\n").collect();
+    std::fs::write(&path, text).unwrap();
+    plan(&[path]).unwrap()
+}
+
+const SMALL_BLOCKS: ReadOptions<'static> = ReadOptions {
+    strict: false,
+    prefilter: None,
+    progress: None,
+    threads: Some(2),
+    block_size: Some(1000),
+    stop: None,
+    poll: Duration::ZERO,
+};
+
+#[test]
+#[should_panic(expected = "boom in add")]
+fn a_panic_in_fold_is_raised_not_hung() {
+    let temp = tempfile::tempdir().unwrap();
+    let streams = many_events(temp.path());
+    let _ = fold(
+        &streams,
+        &SMALL_BLOCKS,
+        || 0u64,
+        |_, _, _| panic!("boom in add"),
+        |a, b| a + b,
+    );
+}
+
+#[test]
+#[should_panic(expected = "boom in map")]
+fn a_panic_in_map_is_raised_not_hung() {
+    let temp = tempfile::tempdir().unwrap();
+    let streams = many_events(temp.path());
+    let _ = for_each_ordered(
+        &streams,
+        &SMALL_BLOCKS,
+        |_, _| -> Option<Timestamp> { panic!("boom in map") },
+        |_| ControlFlow::Continue(()),
+    );
+}
+
+#[test]
+fn strict_ordered_stops_at_the_first_bad_line() {
+    let temp = tempfile::tempdir().unwrap();
+    let path = temp.path().join("bad.log");
+    let mut text: String = (0..2000).map(|id| event(id) + "\n").collect();
+    text.push_str("oops\n");
+    text.push_str(&event(2001));
+    std::fs::write(&path, text).unwrap();
+    let options = ReadOptions {
+        strict: true,
+        ..SMALL_BLOCKS
+    };
+    let result = for_each_ordered(
+        &plan(&[path]).unwrap(),
+        &options,
+        |event, _| event.time(),
+        |_| ControlFlow::Continue(()),
+    );
+    match result {
+        Err(Error::BadLine { line, reason, .. }) => {
+            assert_eq!(line, 2001);
+            assert_eq!(reason, "expected value at column 1");
+        }
+        other => panic!("{other:?}"),
+    }
+}

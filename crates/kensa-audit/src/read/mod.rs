@@ -77,6 +77,12 @@ impl<T> Timed for (Timestamp, T) {
     }
 }
 
+impl Timed for Option<Timestamp> {
+    fn time(&self) -> Option<Timestamp> {
+        *self
+    }
+}
+
 impl Timed for Timestamp {
     fn time(&self) -> Option<Timestamp> {
         Some(*self)

@@ -51,6 +51,7 @@ struct Shared<'o> {
     stop: AtomicBool,
     disk: AtomicU64,
     failure: Mutex<Option<(Key, Error)>>,
+    panic: Mutex<Option<Box<dyn std::any::Any + Send>>>,
     block_size: usize,
 }
 
@@ -61,6 +62,7 @@ impl<'o> Shared<'o> {
             stop: AtomicBool::new(false),
             disk: AtomicU64::new(0),
             failure: Mutex::new(None),
+            panic: Mutex::new(None),
             block_size,
         }
     }
@@ -82,7 +84,27 @@ impl<'o> Shared<'o> {
         self.stop.store(true, Ordering::Relaxed);
     }
 
+    /// Runs the caller's code; a panic in it stops the pipeline (which then
+    /// drains, so no thread waits forever) and is raised again at the end.
+    fn guarded<R>(&self, run: impl FnOnce() -> R) -> Option<R> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+            Ok(value) => Some(value),
+            Err(payload) => {
+                lock(&self.panic).get_or_insert(payload);
+                self.stop.store(true, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+
     fn into_result(self) -> Result<()> {
+        if let Some(payload) = self
+            .panic
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
+            std::panic::resume_unwind(payload);
+        }
         match self
             .failure
             .into_inner()
@@ -440,11 +462,14 @@ where
                             break;
                         };
                         if !shared.stopped() {
-                            let mut emit = |event: &Event<'_>, raw: &[u8]| {
-                                add(&mut acc, event, raw);
-                                ControlFlow::Continue(())
-                            };
-                            stats.merge(decode_block(shared, &block, &mut emit));
+                            let decoded = shared.guarded(|| {
+                                let mut emit = |event: &Event<'_>, raw: &[u8]| {
+                                    add(&mut acc, event, raw);
+                                    ControlFlow::Continue(())
+                                };
+                                decode_block(shared, &block, &mut emit)
+                            });
+                            stats.merge(decoded.unwrap_or_default());
                         }
                         // The reader may be gone already; then nobody needs it.
                         let _ = returns[block.pool].send(block.data);
@@ -561,16 +586,18 @@ where
                         continue;
                     }
                     let mut items = Vec::new();
-                    let mut emit = |event: &Event<'_>, raw: &[u8]| {
-                        if let Some(item) = map(event, raw) {
-                            items.push(item);
-                        }
-                        ControlFlow::Continue(())
-                    };
-                    let stats = decode_block(shared, &block, &mut emit);
-                    let message = if shared.stopped() {
-                        Message::Stop
-                    } else {
+                    let decoded = shared.guarded(|| {
+                        let mut emit = |event: &Event<'_>, raw: &[u8]| {
+                            if let Some(item) = map(event, raw) {
+                                items.push(item);
+                            }
+                            ControlFlow::Continue(())
+                        };
+                        decode_block(shared, &block, &mut emit)
+                    });
+                    let message = if let Some(stats) = decoded
+                        && !shared.stopped()
+                    {
                         Message::Done {
                             stream: block.stream,
                             seq: block.seq,
@@ -579,6 +606,8 @@ where
                             stats: Box::new(stats),
                             data: block.data,
                         }
+                    } else {
+                        Message::Stop
                     };
                     let _ = results_tx.send(message);
                 }
