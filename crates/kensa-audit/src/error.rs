@@ -23,4 +23,26 @@ pub enum Error {
     /// A detection rule id (or Falco rule name) that no rule has.
     #[error("unknown detection rule {0:?}: see the rule list for valid ids")]
     UnknownRule(String),
+    // --- read: the reader (line.rs, read/) ---
+    /// A line that is not an event, in `--strict` mode.
+    #[error("{path}:{line}: {reason}")]
+    BadLine {
+        /// The file, as given.
+        path: String,
+        /// The line number, from 1.
+        line: u64,
+        /// What was wrong.
+        reason: String,
+    },
+    /// An input too large for what was asked of it (a whole-file JSON
+    /// document, or a single line).
+    #[error("{path}: {what} larger than {limit} bytes")]
+    TooLarge {
+        /// The file, as given.
+        path: String,
+        /// What was too large.
+        what: &'static str,
+        /// The limit.
+        limit: u64,
+    },
 }

@@ -27,7 +27,9 @@ pub mod detect;
 mod error;
 pub mod event;
 pub mod generate;
+pub mod line;
 pub mod policy;
+pub mod read;
 pub mod report;
 pub mod time;
 
