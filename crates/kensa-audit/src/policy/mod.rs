@@ -3,6 +3,15 @@
 
 use crate::event::{Level, Stage};
 
+mod eval;
+pub mod lint;
+mod model;
+pub mod simulate;
+
+pub use lint::{Lint, Severity, lint};
+pub use model::{GroupResources, Policy, PolicyRule, UnknownField};
+pub use simulate::{Simulation, SimulationReport};
+
 /// The attributes of a request that an audit policy looks at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Attributes {
