@@ -304,3 +304,33 @@ rules:
         (456, 444_374)
     );
 }
+
+#[test]
+fn damaged_policies_and_odd_events_do_not_panic() {
+    let Some(root) = reference() else { return };
+    let audit = root.join("audit");
+    let source = read(audit.join("policies/gce-default-audit-policy.yaml"));
+    let mut parsed = 0;
+    for (cut, _) in source.char_indices().step_by(5) {
+        for text in [&source[..cut], &source[cut..]] {
+            if let Ok(policy) = Policy::from_yaml(text) {
+                parsed += 1;
+                let _ = lint(&policy, text);
+            }
+        }
+    }
+    assert!(parsed > 0);
+
+    let policy = Policy::from_yaml(&source).unwrap();
+    let mut simulation = Simulation::new(Arc::new(policy), 5);
+    let edge = read(audit.join("samples/synthetic/edge-cases.jsonl"));
+    let mut seen = 0;
+    for line in lines(&edge) {
+        if let Ok(event) = Event::from_json(line.as_bytes()) {
+            simulation.add(&event, line.as_bytes());
+            seen += 1;
+        }
+    }
+    let report = simulation.finish();
+    assert_eq!(report.events, seen);
+}

@@ -408,7 +408,8 @@ fn rule(index: usize, raw: RawRule, line: u64, column: u64) -> Result<PolicyRule
                 format!("rule {index}: non-resource URL {url:?} must start with '/' (or be '*')"),
             ));
         }
-        if url.len() > 1 && url[..url.len() - 1].contains('*') {
+        let body = url.strip_suffix('*').unwrap_or(url);
+        if body.contains('*') {
             return Err(bad_at(
                 &text,
                 format!("rule {index}: non-resource URL {url:?}: '*' is only allowed at the end"),
@@ -536,6 +537,18 @@ mod tests {
             err(&format!("{HEAD}rules:\n  - level: None\n    users: a: b\n"));
         assert_eq!(line, 5, "{column} {reason}");
         assert!(!reason.is_empty());
+
+        let (line, _, reason) = err(&format!(
+            "{HEAD}rules:\n  - level: None\n    nonResourceURLs: [\"/é**\"]\n"
+        ));
+        assert_eq!(line, 5);
+        assert!(reason.contains("only allowed at the end"), "{reason}");
+        assert!(
+            Policy::from_yaml(&format!(
+                "{HEAD}rules:\n  - level: None\n    nonResourceURLs: [\"/é\", \"/é*\", \"*\"]\n"
+            ))
+            .is_ok()
+        );
 
         let (line, _, reason) = err(&format!("{HEAD}rules:\n  - level: None\n    verbs: get\n"));
         assert_eq!(line, 5, "{reason}");

@@ -63,6 +63,7 @@ pub struct Simulation {
     unknown_level: u64,
     by_rule: Vec<Counts>,
     by_resource: HashMap<String, Counts>,
+    key: String,
 }
 
 /// How much of a log a policy would keep.
@@ -168,6 +169,7 @@ impl Simulation {
             needs_more_detail: Counts::default(),
             unknown_level: 0,
             by_resource: HashMap::new(),
+            key: String::new(),
         }
     }
 
@@ -220,10 +222,11 @@ fn member_len(key: &str, raw: Option<&serde_json::value::RawValue>) -> u64 {
     raw.map_or(0, |raw| (key.len() + 4 + raw.get().len()) as u64)
 }
 
-fn resource_key(event: &Event<'_>, path: &str) -> String {
+fn resource_key(event: &Event<'_>, path: &str, key: &mut String) {
+    key.clear();
     match &event.object_ref {
         Some(o) => {
-            let mut key = o.resource.as_deref().unwrap_or("").to_string();
+            key.push_str(o.resource.as_deref().unwrap_or(""));
             if let Some(group) = o.api_group.as_deref().filter(|g| !g.is_empty()) {
                 key.push('.');
                 key.push_str(group);
@@ -232,9 +235,8 @@ fn resource_key(event: &Event<'_>, path: &str) -> String {
                 key.push('/');
                 key.push_str(sub);
             }
-            key
         }
-        None => path.to_string(),
+        None => key.push_str(path),
     }
 }
 
@@ -306,13 +308,17 @@ impl Aggregate for Simulation {
         if let Some(rule) = self.by_rule.get_mut(slot) {
             rule.add(&counts);
         }
-        let key = resource_key(event, request.path);
-        match self.by_resource.get_mut(&key) {
+        // Built in a reused buffer: most events hit an existing entry, so
+        // the per-event cost is a lookup, not an allocation.
+        let mut key = std::mem::take(&mut self.key);
+        resource_key(event, request.path, &mut key);
+        match self.by_resource.get_mut(key.as_str()) {
             Some(c) => c.add(&counts),
             None => {
-                self.by_resource.insert(key, counts);
+                self.by_resource.insert(key.clone(), counts);
             }
         }
+        self.key = key;
     }
 
     fn merge(&mut self, other: Self) {
