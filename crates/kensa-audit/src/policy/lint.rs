@@ -10,6 +10,7 @@
 //! | KA006 | info     | routine system traffic (kube-proxy watches, kubelet node reads and lease renewals, health checks) logged |
 //! | KA007 | warning  | a field the API server ignores (it only warns), often a typo that widens a rule |
 //! | KA008 | warning  | a `*` in users, userGroups, verbs, namespaces or resourceNames, where it is a literal |
+//! | KA009 | warning  | `resourceNames` on a rule whose verbs never carry a name (list, watch, create, deletecollection) |
 //!
 //! KA002, KA005 and KA006 are decided by asking the policy itself about
 //! concrete requests (built from every user, group, namespace and name the
@@ -182,6 +183,27 @@ pub fn lint(policy: &Policy, source: &str) -> Vec<Lint> {
                     ),
                 });
             }
+        }
+    }
+
+    for (index, rule) in policy.rules.iter().enumerate() {
+        let named = rule
+            .resources
+            .iter()
+            .any(|gr| !gr.resource_names.is_empty());
+        let nameless =
+            |v: &String| matches!(v.as_str(), "list" | "watch" | "create" | "deletecollection");
+        if named && !rule.verbs.is_empty() && rule.verbs.iter().all(nameless) {
+            out.push(Lint {
+                severity: Severity::Warning,
+                rule_index: Some(index),
+                line: line_of(index),
+                code: "KA009",
+                message: format!(
+                    "rule {index} names objects (resourceNames) but only for {}: these requests carry no object name, so the names never match",
+                    rule.verbs.join(", ")
+                ),
+            });
         }
     }
 
@@ -838,6 +860,11 @@ rules:
         resources: [pods/log]
 ";
         let found = codes(bad);
+        let named = codes(
+            "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: None\n    verbs: [list, watch]\n    resources: [{group: \"\", resources: [configmaps], resourceNames: [x]}]\n  - level: Metadata\n",
+        );
+        assert_eq!(named[0], ("KA009", Some(0), Some(5)));
+        assert!(!named[1..].iter().any(|c| c.0 == "KA009"));
         let has = |code: &str, rule: Option<usize>, line: Option<usize>| {
             assert!(
                 found.contains(&(code_static(code), rule, line)),

@@ -100,7 +100,7 @@ impl PolicyRule {
             && self.user_groups.is_empty()
             && self.verbs.is_empty()
             && !self.is_resource_rule()
-            && (self.non_resource_urls.is_empty())
+            && self.non_resource_urls.is_empty()
     }
 }
 
