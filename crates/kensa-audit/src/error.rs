@@ -45,4 +45,19 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
+    // --- policy (audit-policy branch) ---
+    /// An audit policy the API server would refuse to load.
+    #[error("bad audit policy at line {line}, column {column}: {reason}")]
+    BadPolicy {
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A request described on the command line that cannot be evaluated.
+    #[error("invalid request for policy evaluation: {0}")]
+    BadRequest(String),
+    // --- end policy ---
 }
