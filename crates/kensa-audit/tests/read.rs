@@ -154,7 +154,7 @@ fn edge_cases_line_by_line() {
     );
     assert!(
         summary.contains(
-            "edge-cases.jsonl:14: EOF while parsing an object at column 1), 1 not events"
+            "edge-cases.jsonl:14: EOF while parsing an object at column 1), 1 not an audit event"
         ),
         "{summary}"
     );
