@@ -888,6 +888,17 @@ impl<'p> Decoder<'p> {
         self.count(self.pending_line, outcome, 0, !end_of_file)
     }
 
+    /// Counts a file whose data ended early (a cut-off gzip stream) as
+    /// having a truncated last line, at line `number`.
+    pub fn cut_off(&mut self, number: u64, reason: &str) -> Result<(), Error> {
+        let outcome = LineOutcome {
+            kind: LineKind::Invalid(reason.to_string()),
+            crlf: false,
+            skipped_items: 0,
+        };
+        self.count(number, outcome, 0, false)
+    }
+
     fn count(
         &mut self,
         number: u64,

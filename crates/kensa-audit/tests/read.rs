@@ -403,6 +403,15 @@ fn odd_files() {
     assert_eq!(count_paths(&[at("compressed.log")]).0, 6280);
     assert_eq!(count_paths(&[at("plain.gz")]).0, 2);
 
+    // A gzip file cut in the middle (still being compressed): what is there
+    // is read, and the cut is reported as a truncated end.
+    let whole = std::fs::read(dir.join("cp-3/audit.log.gz")).unwrap();
+    std::fs::write(at("cut.log.gz"), &whole[..whole.len() / 2]).unwrap();
+    let (events, stats) = count_paths(&[at("cut.log.gz")]);
+    assert!(events > 1000 && events < 6280, "{events}");
+    assert_eq!((stats.truncated, stats.invalid), (1, 0), "{stats:?}");
+    std::fs::remove_file(at("cut.log.gz")).unwrap();
+
     std::fs::write(
         at("crlf.log"),
         format!("{}\r\n\r\n{}\r\n", event(1), event(2)),
