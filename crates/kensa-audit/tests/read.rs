@@ -403,6 +403,20 @@ fn odd_files() {
     assert_eq!(count_paths(&[at("compressed.log")]).0, 6280);
     assert_eq!(count_paths(&[at("plain.gz")]).0, 2);
 
+    // Progress counts bytes on disk (compressed), up to the file's size.
+    let seen = std::sync::atomic::AtomicU64::new(0);
+    let progress = |bytes: u64| {
+        seen.fetch_max(bytes, Ordering::Relaxed);
+    };
+    let streams = plan(&[at("compressed.log")]).unwrap();
+    let options = ReadOptions {
+        progress: Some(&progress),
+        block_size: Some(100_000),
+        ..ReadOptions::default()
+    };
+    count(&streams, &options).unwrap();
+    assert_eq!(seen.load(Ordering::Relaxed), streams[0].disk_size());
+
     // A gzip file cut in the middle (still being compressed): what is there
     // is read, and the cut is reported as a truncated end.
     let whole = std::fs::read(dir.join("cp-3/audit.log.gz")).unwrap();
