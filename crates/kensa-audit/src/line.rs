@@ -659,8 +659,13 @@ impl ReadStats {
             ));
         }
         if self.not_events > 0 {
+            let what = if self.not_events == 1 {
+                "not an audit event"
+            } else {
+                "not audit events"
+            };
             parts.push(format!(
-                "{} not events{}",
+                "{} {what}{}",
                 thousands(self.not_events),
                 first(ProblemKind::NotEvent)
             ));
@@ -778,7 +783,15 @@ impl<'p> Decoder<'p> {
         self.stats.bytes += line.len() as u64 + u64::from(terminated);
         let mut out = Vec::new();
         let body = line.strip_suffix(b"\r").unwrap_or(line);
-        if let Some(cri) = split_cri(body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)) {
+        let body_no_bom = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        // Only CRI lines start with a digit and are not legacy lines; the
+        // check keeps the common JSON line off this path.
+        let cri = if body_no_bom.first().is_some_and(u8::is_ascii_digit) {
+            split_cri(body_no_bom)
+        } else {
+            None
+        };
+        if let Some(cri) = cri {
             if body.len() != line.len() {
                 self.stats.crlf += 1;
             }
@@ -873,6 +886,17 @@ impl<'p> Decoder<'p> {
             skipped_items: 0,
         };
         self.count(self.pending_line, outcome, 0, !end_of_file)
+    }
+
+    /// Counts a file whose data ended early (a cut-off gzip stream) as
+    /// having a truncated last line, at line `number`.
+    pub fn cut_off(&mut self, number: u64, reason: &str) -> Result<(), Error> {
+        let outcome = LineOutcome {
+            kind: LineKind::Invalid(reason.to_string()),
+            crlf: false,
+            skipped_items: 0,
+        };
+        self.count(number, outcome, 0, false)
     }
 
     fn count(

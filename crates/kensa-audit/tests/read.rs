@@ -154,7 +154,7 @@ fn edge_cases_line_by_line() {
     );
     assert!(
         summary.contains(
-            "edge-cases.jsonl:14: EOF while parsing an object at column 1), 1 not events"
+            "edge-cases.jsonl:14: EOF while parsing an object at column 1), 1 not an audit event"
         ),
         "{summary}"
     );
@@ -402,6 +402,29 @@ fn odd_files() {
     std::fs::write(at("plain.gz"), format!("{}\n{}\n", event(1), event(2))).unwrap();
     assert_eq!(count_paths(&[at("compressed.log")]).0, 6280);
     assert_eq!(count_paths(&[at("plain.gz")]).0, 2);
+
+    // Progress counts bytes on disk (compressed), up to the file's size.
+    let seen = std::sync::atomic::AtomicU64::new(0);
+    let progress = |bytes: u64| {
+        seen.fetch_max(bytes, Ordering::Relaxed);
+    };
+    let streams = plan(&[at("compressed.log")]).unwrap();
+    let options = ReadOptions {
+        progress: Some(&progress),
+        block_size: Some(100_000),
+        ..ReadOptions::default()
+    };
+    count(&streams, &options).unwrap();
+    assert_eq!(seen.load(Ordering::Relaxed), streams[0].disk_size());
+
+    // A gzip file cut in the middle (still being compressed): what is there
+    // is read, and the cut is reported as a truncated end.
+    let whole = std::fs::read(dir.join("cp-3/audit.log.gz")).unwrap();
+    std::fs::write(at("cut.log.gz"), &whole[..whole.len() / 2]).unwrap();
+    let (events, stats) = count_paths(&[at("cut.log.gz")]);
+    assert!(events > 1000 && events < 6280, "{events}");
+    assert_eq!((stats.truncated, stats.invalid), (1, 0), "{stats:?}");
+    std::fs::remove_file(at("cut.log.gz")).unwrap();
 
     std::fs::write(
         at("crlf.log"),

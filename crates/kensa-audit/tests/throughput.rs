@@ -105,3 +105,55 @@ fn prefiltered_ordered() {
         );
     }
 }
+
+#[test]
+#[ignore = "a benchmark: run by hand with --release"]
+fn ordered_every_event() {
+    let streams = plan(&[big_log()]).unwrap();
+    for _ in 0..3 {
+        let start = Instant::now();
+        let mut seen = 0u64;
+        let stats = for_each_ordered(
+            &streams,
+            &ReadOptions::default(),
+            |event, _| Some(event.time()),
+            |_| {
+                seen += 1;
+                ControlFlow::Continue(())
+            },
+        )
+        .unwrap();
+        report(
+            "ordered, every event",
+            stats.bytes,
+            start,
+            &format!("({seen} events)"),
+        );
+    }
+}
+
+/// Set `KENSA_BIG_GZ` to a gzip file (e.g. `gzip -1k` of the big log).
+#[test]
+#[ignore = "a benchmark: run by hand with --release"]
+fn gzip_fold() {
+    let Some(path) = std::env::var_os("KENSA_BIG_GZ") else {
+        eprintln!("SKIP: set KENSA_BIG_GZ");
+        return;
+    };
+    let streams = plan(&[PathBuf::from(path)]).unwrap();
+    let start = Instant::now();
+    let (events, stats) = fold(
+        &streams,
+        &ReadOptions::default(),
+        || 0u64,
+        |n, _, _| *n += 1,
+        |a, b| a + b,
+    )
+    .unwrap();
+    report(
+        "gzip fold, full parse",
+        stats.bytes,
+        start,
+        &format!("({events} events)"),
+    );
+}

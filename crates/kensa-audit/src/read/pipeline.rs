@@ -39,6 +39,8 @@ struct Block {
     first_line: u64,
     data: Vec<u8>,
     end_of_file: bool,
+    /// The compressed data ended early: the file's last lines are lost.
+    cut_off: bool,
     document: bool,
     new_file: bool,
 }
@@ -251,13 +253,12 @@ fn read_source(
         carry.clear();
         let mut target = shared.block_size.max(buffer.len() + shared.block_size / 2);
         let mut end_of_file = false;
+        let mut cut_off = false;
         let mut cut = loop {
             let want = target - buffer.len();
-            let got = (&mut reader)
-                .take(want as u64)
-                .read_to_end(&mut buffer)
-                .map_err(io)?;
-            if got < want {
+            let (got, short) = fill(&mut reader, &mut buffer, want, gzip).map_err(io)?;
+            cut_off |= short;
+            if got < want || short {
                 end_of_file = true;
                 break buffer.len();
             }
@@ -278,10 +279,8 @@ fn read_source(
         if document {
             if !end_of_file {
                 let limit = (MAX_DOCUMENT + 1).saturating_sub(buffer.len());
-                (&mut reader)
-                    .take(limit as u64)
-                    .read_to_end(&mut buffer)
-                    .map_err(io)?;
+                let (_, short) = fill(&mut reader, &mut buffer, limit, gzip).map_err(io)?;
+                cut_off |= short;
                 if buffer.len() > MAX_DOCUMENT {
                     return Err(Error::TooLarge {
                         path: path.to_string(),
@@ -304,6 +303,7 @@ fn read_source(
             first_line: line,
             data: buffer,
             end_of_file,
+            cut_off,
             document,
             new_file: first,
         };
@@ -319,6 +319,25 @@ fn read_source(
         if end_of_file {
             return Ok(true);
         }
+    }
+}
+
+/// Reads up to `want` more bytes; the count read, and whether a gzip stream
+/// ended early (treated as the end of the file, and reported, rather than as
+/// an error: a log being compressed while it is read ends so).
+fn fill(
+    reader: &mut dyn Read,
+    buffer: &mut Vec<u8>,
+    want: usize,
+    gzip: bool,
+) -> std::io::Result<(usize, bool)> {
+    let before = buffer.len();
+    match reader.take(want as u64).read_to_end(buffer) {
+        Ok(got) => Ok((got, false)),
+        Err(error) if gzip && error.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Ok((buffer.len() - before, true))
+        }
+        Err(error) => Err(error),
     }
 }
 
@@ -354,13 +373,18 @@ where
         .with_prefilter(options.prefilter)
         .strict(options.strict)
         .at(block.stream, block.seq);
-    let result = if block.document {
+    let truncated_before = decoder.stats.truncated;
+    let mut result = if block.document {
         decode_document(&mut decoder, block, emit)
     } else {
         decoder
             .block(block.first_line, &block.data, block.end_of_file, emit)
             .map(|_| ())
     };
+    if block.cut_off && result.is_ok() && decoder.stats.truncated == truncated_before {
+        let lines = memchr::memchr_iter(b'\n', &block.data).count() as u64;
+        result = decoder.cut_off(block.first_line + lines, "compressed data ends early");
+    }
     decoder.stats.files += u64::from(block.new_file);
     if let Err(error) = result {
         let line = match &error {
