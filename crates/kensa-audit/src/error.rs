@@ -60,4 +60,14 @@ pub enum Error {
     #[error("invalid request for policy evaluation: {0}")]
     BadRequest(String),
     // --- end policy ---
+
+    // ---- query ----
+    /// A `--where` expression (or field name) that does not parse.
+    #[error("--where {expr:?}: {reason}")]
+    BadQuery {
+        /// The expression as given.
+        expr: String,
+        /// What is wrong, and what would be right.
+        reason: String,
+    },
 }

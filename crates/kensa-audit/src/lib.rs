@@ -29,6 +29,7 @@ pub mod event;
 pub mod generate;
 pub mod line;
 pub mod policy;
+pub mod query;
 pub mod read;
 pub mod report;
 pub mod time;

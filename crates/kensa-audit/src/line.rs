@@ -635,12 +635,24 @@ impl ReadStats {
     pub fn summary_line(&self) -> String {
         let files = if self.files == 1 { "file" } else { "files" };
         let events = if self.events == 1 { "event" } else { "events" };
-        let mut text = format!(
-            "read {} {events} from {} {files} ({})",
-            thousands(self.events),
-            thousands(self.files),
-            human_bytes(self.bytes)
-        );
+        let mut text = if self.filtered > 0 {
+            // Lines the prefilter passed over were never parsed, so the
+            // event count alone would understate what was read.
+            format!(
+                "read {} lines from {} {files} ({}), {} parsed",
+                thousands(self.lines),
+                thousands(self.files),
+                human_bytes(self.bytes),
+                thousands(self.events)
+            )
+        } else {
+            format!(
+                "read {} {events} from {} {files} ({})",
+                thousands(self.events),
+                thousands(self.files),
+                human_bytes(self.bytes)
+            )
+        };
         let first = |kind: ProblemKind| -> String {
             match &self.first_problem {
                 Some(problem) if problem.kind == kind => format!(" (first: {problem})"),

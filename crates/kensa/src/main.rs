@@ -54,6 +54,8 @@ enum Command {
     Scan(Box<commands::scan::ScanArgs>),
     /// Write the securityContext workloads need to pass a Pod Security Standards level.
     Fix(commands::fix::FixArgs),
+    /// Audit logs: filter, count, reports, detections; audit-policy tools.
+    Audit(Box<commands::audit::AuditArgs>),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +75,7 @@ fn main() -> ExitCode {
         Command::Pss(cmd) => commands::pss::run(cmd, color),
         Command::Scan(args) => commands::scan::run(*args, color),
         Command::Fix(args) => commands::fix::run(args, color),
+        Command::Audit(args) => commands::audit::run(*args, color),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,5 +1,8 @@
 //! One module per command.
 
+pub mod audit;
+mod audit_output;
+mod audit_policy;
 pub mod fix;
 pub mod pss;
 mod pss_check;
