@@ -11,9 +11,9 @@ if [[ -z "${KENSA_REFERENCE:-}" && -d ../shared/reference ]]; then
   export KENSA_REFERENCE
 fi
 
-# Debian packages the tests need (none beyond the toolchain yet); kept as a list
+# Debian packages the tests need (gzip: audit tests read the .gz reference logs); kept as a list
 # so later features add theirs here.
-packages=()
+packages=(gzip)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
