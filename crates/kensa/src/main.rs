@@ -34,7 +34,7 @@ pub mod exit {
         Checks manifests and clusters against the Pod Security Standards with the \
         API server's exact results and messages.",
     after_help = "Exit codes: 0 all checks passed, 1 findings (or unreadable documents), 2 usage error or no readable input.\n\
-        Docs: docs/pss.md"
+        Docs: docs/ (pss.md, scan.md, compliance.md, fix.md, audit.md)"
 )]
 struct Cli {
     /// When to colour output.
