@@ -560,7 +560,7 @@ fn follow_survives_rotation() {
         }
     });
     let mut seen = Vec::new();
-    let mut wait_for = |count: usize, seen: &mut Vec<String>| {
+    let wait_for = |count: usize, seen: &mut Vec<String>| {
         let deadline = Instant::now() + Duration::from_secs(20);
         while seen.len() < count && Instant::now() < deadline {
             if let Ok(line) = receiver.recv_timeout(Duration::from_millis(100)) {
