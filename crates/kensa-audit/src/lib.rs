@@ -1,15 +1,21 @@
 //! Kubernetes API server audit events, read at disk speed.
 //!
-//! - [`event`]: the typed audit event (`audit.k8s.io/v1` and `v1beta1`), borrowed
-//!   from the line it was read from, and its timestamps.
-//! - [`detect`]: detections (Falco's k8saudit rules and kensa's own) over
-//!   events, as a mergeable report.
+//! - [`event`], [`time`]: the typed audit event (`audit.k8s.io/v1` and
+//!   `v1beta1`), borrowed from the line it was read from, and its timestamps.
+//! - [`line`]: one line of a log, decoded tolerantly (JSON, EventList, legacy
+//!   text, CRI-wrapped), and the counts of what was skipped.
+//! - [`read`] (the only I/O): files, stdin, gzip, rotated sets, several API
+//!   servers merged by time, `--follow`; a parallel block pipeline.
+//! - [`query`]: `--where` conditions, the byte prefilter, projections,
+//!   counts and `--dedupe`.
+//! - [`report`]: summary, pss, authz, exec, secrets and rbac reports, each a
+//!   mergeable aggregator.
+//! - [`detect`]: detections (Falco's k8saudit rules and kensa's own).
+//! - [`policy`]: the audit policy: first-match evaluation, lint, simulation.
 //! - [`generate`]: a seeded generator of realistic audit logs, for benchmarks.
 //!
-//! The query core (parsing, filtering, aggregating, detections, the policy
-//! evaluator) is pure: it works on bytes and typed values and does no I/O, so
-//! it can be fuzzed and benchmarked alone. Reading files, gzip, rotated sets
-//! and `--follow` live in the `read` module at the edge.
+//! Everything but [`read`] is pure: it works on bytes and typed values and
+//! does no I/O, so it can be fuzzed and benchmarked alone.
 //!
 //! ```
 //! use kensa_audit::event::{Event, Stage};
