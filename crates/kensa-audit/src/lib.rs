@@ -39,6 +39,7 @@ pub mod query;
 pub mod read;
 pub mod report;
 pub mod time;
+pub(crate) mod uri;
 
 pub use error::Error;
 

@@ -270,6 +270,29 @@ pub const fn pattern(
     }
 }
 
+/// Needs for long-running requests (exec, attach, port-forward, proxy):
+/// metadata at whichever of ResponseStarted and ResponseComplete is logged.
+pub const fn long_running(requests: &'static [RequestPattern]) -> Needs {
+    Needs {
+        level: Level::Metadata,
+        stages: STARTED_OR_COMPLETE,
+        requests,
+        identity: None,
+    }
+}
+
+/// A pattern on streaming subresources of pods (core group), with verb `get`
+/// (WebSocket clients) or `create` (SPDY clients).
+pub const fn pod_stream(subresources: &'static [&'static str]) -> RequestPattern {
+    RequestPattern {
+        verbs: &["get", "create"],
+        api_group: Some(""),
+        resources: &["pods"],
+        subresources,
+        namespaces: &[],
+    }
+}
+
 // ---- Falco's macros ---------------------------------------------------------
 
 /// `non_system_user`.
@@ -563,44 +586,75 @@ pub fn join<'s>(items: impl Iterator<Item = &'s str>) -> String {
     items.collect::<Vec<_>>().join(",")
 }
 
-/// The values of a query parameter of the request URI, percent-decoded.
+/// The values of a query parameter of the request URI, percent-decoded
+/// (pairs without `=` are skipped).
 pub fn query_values(uri: &str, key: &str) -> Vec<String> {
-    let Some((_, query)) = uri.split_once('?') else {
-        return Vec::new();
-    };
-    query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
+    crate::uri::query_pairs(uri)
         .filter(|(k, _)| *k == key)
-        .map(|(_, v)| percent_decode(v))
+        .filter_map(|(_, v)| v.map(crate::uri::decode))
         .collect()
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
+// ---- Shapes shared by several rules ---------------------------------------
+
+/// An activity-stream message (Falco's `K8s <Kind> Created/Deleted` rules):
+/// `None` unless the request is on the resource itself (no subresource) and
+/// succeeded; else `"<what> (user=… <key>=… code=… decision=…)"`, e.g. `what`
+/// `"ClusterRole created"` and `key` `"clusterrole"`.
+pub fn activity(event: &Event<'_>, what: &str, key: &str) -> Option<String> {
+    if event.subresource().is_some() || !succeeded(event) {
+        return None;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Some(format!(
+        "{what} (user={} {key}={} code={} decision={})",
+        user(event),
+        object(event),
+        code(event),
+        decision(event)
+    ))
+}
+
+/// A role create (Falco's `ClusterRole With … Created` rules) that did not
+/// fail and has an entry of `rules` for which `grants` holds: `"role with
+/// <what> created (user=… role=… rules=…)"`.
+pub fn role_created(
+    event: &Event<'_>,
+    what: &str,
+    grants: impl Fn(&Value) -> bool,
+) -> Option<String> {
+    if failed(event) {
+        return None;
+    }
+    let body = request_body_json(event)?;
+    let rules = body.get("rules")?.as_array()?;
+    if !rules.iter().any(grants) {
+        return None;
+    }
+    Some(format!(
+        "role with {what} created (user={} role={} rules={})",
+        user(event),
+        object(event),
+        body["rules"]
+    ))
+}
+
+/// A node create (no subresource) by a node outside [`ALLOWED_K8S_NODES`]
+/// whose outcome is `joined` (succeeded or not), for Falco's `Untrusted Node …`
+/// rules: `"node not in the allowed list <what> (user=… node=… code=…)"`.
+pub fn untrusted_node(event: &Event<'_>, joined: bool, what: &str) -> Option<String> {
+    if event.subresource().is_some() || succeeded(event) != joined {
+        return None;
+    }
+    let name = event.name().unwrap_or("?");
+    if ALLOWED_K8S_NODES.contains(&name) {
+        return None;
+    }
+    Some(format!(
+        "node not in the allowed list {what} (user={} node={} code={})",
+        user(event),
+        name,
+        code(event)
+    ))
 }
 
 /// Test helpers shared by the rule files.
@@ -626,6 +680,97 @@ pub mod testing {
         format!(
             r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"t-1","stage":"ResponseComplete","requestURI":"/x","verb":"{verb}","user":{{"username":"{user}","groups":["system:authenticated"]}},"sourceIPs":["203.0.113.9"],"objectRef":{object_ref},"responseStatus":{{"code":{code}}},"annotations":{{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"test"}},"stageTimestamp":"2025-03-14T09:00:00.000000Z"{extra}}}"#
         )
+    }
+
+    /// Asserts an activity-stream rule fires on a successful `verb` of
+    /// `resource` (answered `success_code`, in namespace `a` when
+    /// `namespaced`), and neither on the same request denied (403) nor on
+    /// another resource.
+    pub fn assert_activity(
+        rule: &Rule,
+        verb: &str,
+        resource: &str,
+        namespaced: bool,
+        success_code: i32,
+    ) {
+        let object_ref = if namespaced {
+            format!(r#"{{"resource":"{resource}","namespace":"a","name":"n"}}"#)
+        } else {
+            format!(r#"{{"resource":"{resource}","name":"n"}}"#)
+        };
+        let ok = event(verb, "bob", &object_ref, success_code, "");
+        assert!(run(rule, &ok).is_some(), "{} skips a success", rule.id);
+        let denied = event(verb, "bob", &object_ref, 403, "");
+        assert_eq!(run(rule, &denied), None, "{} fires on a 403", rule.id);
+        let other = event(
+            verb,
+            "bob",
+            r#"{"resource":"pods","namespace":"a","name":"n"}"#,
+            success_code,
+            "",
+        );
+        assert_eq!(run(rule, &other), None, "{} fires on pods", rule.id);
+    }
+
+    /// A ClusterRole create with the given `rules` (JSON array).
+    pub fn role_event(rules: &str) -> String {
+        let body = format!(r#""requestObject":{{"rules":{rules}}}"#);
+        event(
+            "create",
+            "bob",
+            r#"{"resource":"clusterroles","name":"r"}"#,
+            201,
+            &body,
+        )
+    }
+
+    /// Asserts an untrusted-node rule fires on a node create answered
+    /// `fires_code` and not on one answered `skips_code`.
+    pub fn assert_node_join(rule: &Rule, fires_code: i32, skips_code: i32) {
+        let node = |code| {
+            event(
+                "create",
+                "system:node:n1",
+                r#"{"resource":"nodes","name":"n1"}"#,
+                code,
+                "",
+            )
+        };
+        assert!(run(rule, &node(fires_code)).is_some());
+        assert_eq!(run(rule, &node(skips_code)), None);
+    }
+
+    /// A request to a pod's streaming `subresource` at `stage`, whose URI
+    /// carries the command `sh -c 'id -u'`.
+    pub fn pod_stream_event(subresource: &str, verb: &str, stage: &str, code: i32) -> String {
+        event(
+            verb,
+            "bob",
+            &format!(
+                r#"{{"resource":"pods","subresource":"{subresource}","namespace":"a","name":"p"}}"#
+            ),
+            code,
+            "",
+        )
+        .replace("ResponseComplete", stage)
+        .replace(
+            r#""requestURI":"/x""#,
+            &format!(
+                r#""requestURI":"/api/v1/namespaces/a/pods/p/{subresource}?command=sh&command=-c&command=id+-u""#
+            ),
+        )
+    }
+
+    /// Asserts a pod streaming rule fires on WebSocket `get` at
+    /// ResponseStarted and SPDY `create` at ResponseComplete, and neither at
+    /// RequestReceived nor when denied.
+    pub fn assert_pod_stream(rule: &Rule, subresource: &str) {
+        let stream =
+            |verb, stage, code| run(rule, &pod_stream_event(subresource, verb, stage, code));
+        assert!(stream("get", "ResponseStarted", 101).is_some());
+        assert!(stream("create", "ResponseComplete", 101).is_some());
+        assert_eq!(stream("get", "RequestReceived", 101), None);
+        assert_eq!(stream("create", "ResponseComplete", 403), None);
     }
 
     /// A pod create in a namespace with a spec (JSON of `spec`).
@@ -658,13 +803,13 @@ mod tests {
     }
 
     #[test]
-    fn query_values_are_decoded() {
-        let uri = "/exec?command=sh&command=-c&command=chroot+%2Fhost+id&container=app&bad=%z";
+    fn query_values_pick_one_key() {
+        let uri = "/exec?command=sh&command=-c&command=chroot+%2Fhost+id&container=app&flag";
         assert_eq!(
             query_values(uri, "command"),
             ["sh", "-c", "chroot /host id"]
         );
-        assert_eq!(query_values(uri, "bad"), ["%z"]);
+        assert!(query_values(uri, "flag").is_empty());
         assert!(query_values("/no-query", "command").is_empty());
     }
 }

@@ -15,6 +15,7 @@ use crate::event::{Event, Stage};
 use crate::report::summary::shown;
 use crate::report::{Aggregate, Table};
 use crate::time::Timestamp;
+use crate::uri;
 
 /// What replaces a secret in a command.
 pub const REDACTED: &str = "[REDACTED]";
@@ -166,15 +167,11 @@ struct Query {
 }
 
 impl Query {
-    fn parse(uri: &str) -> Query {
+    fn parse(request_uri: &str) -> Query {
         let mut query = Query::default();
-        let Some((_, text)) = uri.split_once('?') else {
-            return query;
-        };
-        for pair in text.split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = url_decode(value);
-            match url_decode(key).as_str() {
+        for (key, value) in uri::query_pairs(request_uri) {
+            let value = uri::decode(value.unwrap_or(""));
+            match uri::decode(key).as_str() {
                 "command" => query.commands.push(value),
                 "container" => query.container = Some(value),
                 "ports" => query.ports.extend(
@@ -195,35 +192,6 @@ impl Query {
 /// Go's `strconv.ParseBool`, which the API server uses for these options.
 fn is_true(value: &str) -> bool {
     matches!(value, "1" | "t" | "T" | "true" | "TRUE" | "True")
-}
-
-/// Decodes `application/x-www-form-urlencoded`: `+` is a space, `%XX` a byte.
-/// Bad escapes are kept as written; bytes that are not UTF-8 are replaced.
-fn url_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Flags whose next argument (or `=value`) is a secret.
@@ -640,7 +608,6 @@ mod tests {
         assert!(q.tty && q.stdin);
         let q = Query::parse("/api/v1/namespaces/a/pods/b/portforward?ports=5432,8080&ports=9000");
         assert_eq!(q.ports, ["5432", "8080", "9000"]);
-        assert_eq!(url_decode("%zz%4"), "%zz%4");
     }
 
     const EXEC: &str = r#"{"auditID":"x","stage":"RequestReceived","verb":"get","requestURI":"/api/v1/namespaces/web/pods/p/exec?command=env&command=TOKEN%3Dabc&container=c","user":{"username":"mallory"},"objectRef":{"resource":"pods","namespace":"web","name":"p","subresource":"exec"},"requestReceivedTimestamp":"2025-03-14T08:00:00.000000Z"}"#;

@@ -21,16 +21,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    if event.subresource().is_some() || !succeeded(event) {
-        return None;
-    }
-    Some(format!(
-        "ClusterRole deleted (user={} clusterrole={} code={} decision={})",
-        user(event),
-        object(event),
-        code(event),
-        decision(event)
-    ))
+    activity(event, "ClusterRole deleted", "clusterrole")
 }
 
 #[cfg(test)]
@@ -39,34 +30,7 @@ mod tests {
     use crate::detect::support::testing::*;
 
     #[test]
-    fn fires_on_success() {
-        let e = event(
-            "delete",
-            "bob",
-            r#"{"resource":"clusterroles","name":"n"}"#,
-            200,
-            "",
-        );
-        assert!(run(&RULE, &e).is_some());
-    }
-
-    #[test]
-    fn skips_failures_and_other_resources() {
-        let e = event(
-            "delete",
-            "bob",
-            r#"{"resource":"clusterroles","name":"n"}"#,
-            403,
-            "",
-        );
-        assert_eq!(run(&RULE, &e), None);
-        let e = event(
-            "delete",
-            "bob",
-            r#"{"resource":"pods","namespace":"a","name":"n"}"#,
-            200,
-            "",
-        );
-        assert_eq!(run(&RULE, &e), None);
+    fn fires_on_success_only() {
+        assert_activity(&RULE, "delete", "clusterroles", false, 200);
     }
 }

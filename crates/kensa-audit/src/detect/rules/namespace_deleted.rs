@@ -21,19 +21,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    if event.subresource().is_some() || !succeeded(event) {
-        return None;
-    }
     if is_system_user(&event.user.username) {
         return None;
     }
-    Some(format!(
-        "Namespace deleted (user={} namespace={} code={} decision={})",
-        user(event),
-        object(event),
-        code(event),
-        decision(event)
-    ))
+    activity(event, "Namespace deleted", "namespace")
 }
 
 #[cfg(test)]
@@ -42,35 +33,12 @@ mod tests {
     use crate::detect::support::testing::*;
 
     #[test]
-    fn fires_on_success() {
-        let e = event(
-            "delete",
-            "bob",
-            r#"{"resource":"namespaces","name":"n"}"#,
-            200,
-            "",
-        );
-        assert!(run(&RULE, &e).is_some());
+    fn fires_on_success_only() {
+        assert_activity(&RULE, "delete", "namespaces", false, 200);
     }
 
     #[test]
-    fn skips_failures_and_other_resources() {
-        let e = event(
-            "delete",
-            "bob",
-            r#"{"resource":"namespaces","name":"n"}"#,
-            403,
-            "",
-        );
-        assert_eq!(run(&RULE, &e), None);
-        let e = event(
-            "delete",
-            "bob",
-            r#"{"resource":"pods","namespace":"a","name":"n"}"#,
-            200,
-            "",
-        );
-        assert_eq!(run(&RULE, &e), None);
+    fn skips_system_users() {
         let system = event(
             "delete",
             "system:serviceaccount:kube-system:namespace-controller",

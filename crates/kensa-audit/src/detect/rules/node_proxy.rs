@@ -7,7 +7,6 @@
 //! `/stats*`, `/healthz` behind the proxy) is skipped. Long-running
 //! requests fire once, like exec.
 
-use crate::detect::Needs;
 use crate::detect::support::*;
 use crate::detect::{Priority, RequestPattern, Rule};
 use crate::event::Event;
@@ -20,18 +19,13 @@ pub static RULE: Rule = Rule {
     priority: Priority::Warning,
     description: "A request went to a kubelet through the API server (nodes/proxy), other than metrics scraping.",
     default_enabled: true,
-    needs: Needs {
-        level: crate::event::Level::Metadata,
-        stages: STARTED_OR_COMPLETE,
-        requests: &[RequestPattern {
-            verbs: &[],
-            api_group: Some(""),
-            resources: &["nodes"],
-            subresources: &["proxy"],
-            namespaces: &[],
-        }],
-        identity: None,
-    },
+    needs: long_running(&[RequestPattern {
+        verbs: &[],
+        api_group: Some(""),
+        resources: &["nodes"],
+        subresources: &["proxy"],
+        namespaces: &[],
+    }]),
     check,
     window: None,
 };

@@ -8,9 +8,8 @@
 //! Requests that failed (>= 400) are not reported. The message decodes the
 //! `command` parameters.
 
-use crate::detect::Needs;
 use crate::detect::support::*;
-use crate::detect::{Priority, RequestPattern, Rule};
+use crate::detect::{Priority, Rule};
 use crate::event::Event;
 
 /// Exec or attach into a pod.
@@ -21,18 +20,7 @@ pub static RULE: Rule = Rule {
     priority: Priority::Notice,
     description: "An exec or attach into a pod: a shell inside a workload, with its service account and secrets.",
     default_enabled: true,
-    needs: Needs {
-        level: crate::event::Level::Metadata,
-        stages: STARTED_OR_COMPLETE,
-        requests: &[RequestPattern {
-            verbs: &["get", "create"],
-            api_group: Some(""),
-            resources: &["pods"],
-            subresources: &["exec", "attach"],
-            namespaces: &[],
-        }],
-        identity: None,
-    },
+    needs: long_running(&[pod_stream(&["exec", "attach"])]),
     check,
     window: None,
 };
@@ -57,27 +45,15 @@ mod tests {
     use super::*;
     use crate::detect::support::testing::*;
 
-    fn stream(verb: &str, stage: &str, code: i32) -> String {
-        event(verb, "bob", r#"{"resource":"pods","subresource":"exec","namespace":"a","name":"p"}"#, code, "")
-            .replace("ResponseComplete", stage)
-            .replace(r#""requestURI":"/x""#, r#""requestURI":"/api/v1/namespaces/a/pods/p/exec?command=sh&command=-c&command=id+-u""#)
-    }
-
     #[test]
-    fn fires_on_websocket_get_and_spdy_create() {
-        assert!(run(&RULE, &stream("get", "ResponseStarted", 101)).is_some());
-        assert!(run(&RULE, &stream("create", "ResponseComplete", 101)).is_some());
-    }
-
-    #[test]
-    fn skips_received_stage_and_denials() {
-        assert_eq!(run(&RULE, &stream("get", "RequestReceived", 101)), None);
-        assert_eq!(run(&RULE, &stream("create", "ResponseComplete", 403)), None);
+    fn fires_on_started_or_complete_streams_not_received_or_denied() {
+        assert_pod_stream(&RULE, "exec");
     }
 
     #[test]
     fn decodes_the_command() {
-        let message = run(&RULE, &stream("get", "ResponseStarted", 101)).unwrap();
+        let stream = pod_stream_event("exec", "get", "ResponseStarted", 101);
+        let message = run(&RULE, &stream).unwrap();
         assert!(message.contains(r#"command="sh -c id -u""#), "{message}");
     }
 }

@@ -22,25 +22,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    if failed(event) {
-        return None;
-    }
-    let body = request_body_json(event)?;
-    let rules = body.get("rules")?.as_array()?;
-    let exec = rules.iter().any(|rule| {
+    role_created(event, "pod exec privileges", |rule| {
         strings(rule.get("resources"))
             .iter()
             .any(|r| matches!(*r, "pods/exec" | "pods/*"))
-    });
-    if !exec {
-        return None;
-    }
-    Some(format!(
-        "role with pod exec privileges created (user={} role={} rules={})",
-        user(event),
-        object(event),
-        body["rules"]
-    ))
+    })
 }
 
 #[cfg(test)]
@@ -48,23 +34,12 @@ mod tests {
     use super::*;
     use crate::detect::support::testing::*;
 
-    fn role(rules: &str) -> String {
-        let body = format!(r#""requestObject":{{"rules":{rules}}}"#);
-        event(
-            "create",
-            "bob",
-            r#"{"resource":"clusterroles","name":"r"}"#,
-            201,
-            &body,
-        )
-    }
-
     #[test]
     fn fires_on_pods_exec() {
         assert!(
             run(
                 &RULE,
-                &role(r#"[{"resources":["pods/exec"],"verbs":["get"]}]"#)
+                &role_event(r#"[{"resources":["pods/exec"],"verbs":["get"]}]"#)
             )
             .is_some()
         );
@@ -73,7 +48,10 @@ mod tests {
     #[test]
     fn skips_pods_only() {
         assert_eq!(
-            run(&RULE, &role(r#"[{"resources":["pods"],"verbs":["get"]}]"#)),
+            run(
+                &RULE,
+                &role_event(r#"[{"resources":["pods"],"verbs":["get"]}]"#)
+            ),
             None
         );
     }

@@ -7,9 +7,8 @@
 //! ResponseStarted or ResponseComplete, reports each request once, accepts
 //! verb `get` (WebSocket) and `create` (SPDY), and skips failed requests.
 
-use crate::detect::Needs;
 use crate::detect::support::*;
-use crate::detect::{Priority, RequestPattern, Rule};
+use crate::detect::{Priority, Rule};
 use crate::event::Event;
 
 /// Port-forward to a pod.
@@ -20,18 +19,7 @@ pub static RULE: Rule = Rule {
     priority: Priority::Notice,
     description: "A port-forward to a pod: a tunnel from the client to a port inside the cluster.",
     default_enabled: true,
-    needs: Needs {
-        level: crate::event::Level::Metadata,
-        stages: STARTED_OR_COMPLETE,
-        requests: &[RequestPattern {
-            verbs: &["get", "create"],
-            api_group: Some(""),
-            resources: &["pods"],
-            subresources: &["portforward"],
-            namespaces: &[],
-        }],
-        identity: None,
-    },
+    needs: long_running(&[pod_stream(&["portforward"])]),
     check,
     window: None,
 };
@@ -54,21 +42,8 @@ mod tests {
     use super::*;
     use crate::detect::support::testing::*;
 
-    fn stream(verb: &str, stage: &str, code: i32) -> String {
-        event(verb, "bob", r#"{"resource":"pods","subresource":"portforward","namespace":"a","name":"p"}"#, code, "")
-            .replace("ResponseComplete", stage)
-            .replace(r#""requestURI":"/x""#, r#""requestURI":"/api/v1/namespaces/a/pods/p/portforward?command=sh&command=-c&command=id+-u""#)
-    }
-
     #[test]
-    fn fires_on_websocket_get_and_spdy_create() {
-        assert!(run(&RULE, &stream("get", "ResponseStarted", 101)).is_some());
-        assert!(run(&RULE, &stream("create", "ResponseComplete", 101)).is_some());
-    }
-
-    #[test]
-    fn skips_received_stage_and_denials() {
-        assert_eq!(run(&RULE, &stream("get", "RequestReceived", 101)), None);
-        assert_eq!(run(&RULE, &stream("create", "ResponseComplete", 403)), None);
+    fn fires_on_started_or_complete_streams_not_received_or_denied() {
+        assert_pod_stream(&RULE, "portforward");
     }
 }

@@ -21,16 +21,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    if event.subresource().is_some() || !succeeded(event) {
-        return None;
-    }
-    Some(format!(
-        "Role created (user={} role={} code={} decision={})",
-        user(event),
-        object(event),
-        code(event),
-        decision(event)
-    ))
+    activity(event, "Role created", "role")
 }
 
 #[cfg(test)]
@@ -39,34 +30,7 @@ mod tests {
     use crate::detect::support::testing::*;
 
     #[test]
-    fn fires_on_success() {
-        let e = event(
-            "create",
-            "bob",
-            r#"{"resource":"roles","namespace":"a","name":"n"}"#,
-            201,
-            "",
-        );
-        assert!(run(&RULE, &e).is_some());
-    }
-
-    #[test]
-    fn skips_failures_and_other_resources() {
-        let e = event(
-            "create",
-            "bob",
-            r#"{"resource":"roles","namespace":"a","name":"n"}"#,
-            403,
-            "",
-        );
-        assert_eq!(run(&RULE, &e), None);
-        let e = event(
-            "create",
-            "bob",
-            r#"{"resource":"pods","namespace":"a","name":"n"}"#,
-            201,
-            "",
-        );
-        assert_eq!(run(&RULE, &e), None);
+    fn fires_on_success_only() {
+        assert_activity(&RULE, "create", "roles", true, 201);
     }
 }

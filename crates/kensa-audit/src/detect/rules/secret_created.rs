@@ -21,19 +21,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    if event.subresource().is_some() || !succeeded(event) {
-        return None;
-    }
     if event.namespace() == Some("kube-system") || is_system_user(&event.user.username) {
         return None;
     }
-    Some(format!(
-        "Secret created (user={} secret={} code={} decision={})",
-        user(event),
-        object(event),
-        code(event),
-        decision(event)
-    ))
+    activity(event, "Secret created", "secret")
 }
 
 #[cfg(test)]
@@ -42,35 +33,12 @@ mod tests {
     use crate::detect::support::testing::*;
 
     #[test]
-    fn fires_on_success() {
-        let e = event(
-            "create",
-            "bob",
-            r#"{"resource":"secrets","namespace":"a","name":"n"}"#,
-            201,
-            "",
-        );
-        assert!(run(&RULE, &e).is_some());
+    fn fires_on_success_only() {
+        assert_activity(&RULE, "create", "secrets", true, 201);
     }
 
     #[test]
-    fn skips_failures_and_other_resources() {
-        let e = event(
-            "create",
-            "bob",
-            r#"{"resource":"secrets","namespace":"a","name":"n"}"#,
-            403,
-            "",
-        );
-        assert_eq!(run(&RULE, &e), None);
-        let e = event(
-            "create",
-            "bob",
-            r#"{"resource":"pods","namespace":"a","name":"n"}"#,
-            201,
-            "",
-        );
-        assert_eq!(run(&RULE, &e), None);
+    fn skips_kube_system() {
         let kube = event(
             "create",
             "bob",

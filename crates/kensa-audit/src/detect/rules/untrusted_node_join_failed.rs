@@ -22,19 +22,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    if event.subresource().is_some() || succeeded(event) {
-        return None;
-    }
-    let name = event.name().unwrap_or("?");
-    if ALLOWED_K8S_NODES.contains(&name) {
-        return None;
-    }
-    Some(format!(
-        "node not in the allowed list tried and failed to join the cluster (user={} node={} code={})",
-        user(event),
-        name,
-        code(event)
-    ))
+    untrusted_node(event, false, "tried and failed to join the cluster")
 }
 
 #[cfg(test)]
@@ -43,26 +31,7 @@ mod tests {
     use crate::detect::support::testing::*;
 
     #[test]
-    fn fires_on_unknown_nodes() {
-        let e = event(
-            "create",
-            "system:node:n1",
-            r#"{"resource":"nodes","name":"n1"}"#,
-            403,
-            "",
-        );
-        assert!(run(&RULE, &e).is_some());
-    }
-
-    #[test]
-    fn skips_the_other_outcome() {
-        let e = event(
-            "create",
-            "system:node:n1",
-            r#"{"resource":"nodes","name":"n1"}"#,
-            201,
-            "",
-        );
-        assert_eq!(run(&RULE, &e), None);
+    fn fires_on_unknown_nodes_failing_only() {
+        assert_node_join(&RULE, 403, 201);
     }
 }

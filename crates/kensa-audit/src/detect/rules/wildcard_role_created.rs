@@ -22,23 +22,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    if failed(event) {
-        return None;
-    }
-    let body = request_body_json(event)?;
-    let rules = body.get("rules")?.as_array()?;
-    let wild = rules.iter().any(|rule| {
+    role_created(event, "wildcard", |rule| {
         strings(rule.get("resources")).contains(&"*") || strings(rule.get("verbs")).contains(&"*")
-    });
-    if !wild {
-        return None;
-    }
-    Some(format!(
-        "role with wildcard created (user={} role={} rules={})",
-        user(event),
-        object(event),
-        body["rules"]
-    ))
+    })
 }
 
 #[cfg(test)]
@@ -46,26 +32,24 @@ mod tests {
     use super::*;
     use crate::detect::support::testing::*;
 
-    fn role(rules: &str) -> String {
-        let body = format!(r#""requestObject":{{"rules":{rules}}}"#);
-        event(
-            "create",
-            "bob",
-            r#"{"resource":"clusterroles","name":"r"}"#,
-            201,
-            &body,
-        )
-    }
-
     #[test]
     fn fires_on_wildcard_verbs() {
-        assert!(run(&RULE, &role(r#"[{"resources":["pods"],"verbs":["*"]}]"#)).is_some());
+        assert!(
+            run(
+                &RULE,
+                &role_event(r#"[{"resources":["pods"],"verbs":["*"]}]"#)
+            )
+            .is_some()
+        );
     }
 
     #[test]
     fn skips_explicit_rules() {
         assert_eq!(
-            run(&RULE, &role(r#"[{"resources":["pods"],"verbs":["get"]}]"#)),
+            run(
+                &RULE,
+                &role_event(r#"[{"resources":["pods"],"verbs":["get"]}]"#)
+            ),
             None
         );
     }

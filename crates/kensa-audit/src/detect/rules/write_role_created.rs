@@ -24,25 +24,11 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    if failed(event) {
-        return None;
-    }
-    let body = request_body_json(event)?;
-    let rules = body.get("rules")?.as_array()?;
-    let write = rules.iter().any(|rule| {
+    role_created(event, "write privileges", |rule| {
         strings(rule.get("verbs"))
             .iter()
             .any(|v| WRITE_VERBS.contains(v))
-    });
-    if !write {
-        return None;
-    }
-    Some(format!(
-        "role with write privileges created (user={} role={} rules={})",
-        user(event),
-        object(event),
-        body["rules"]
-    ))
+    })
 }
 
 #[cfg(test)]
@@ -50,27 +36,16 @@ mod tests {
     use super::*;
     use crate::detect::support::testing::*;
 
-    fn role(rules: &str) -> String {
-        let body = format!(r#""requestObject":{{"rules":{rules}}}"#);
-        event(
-            "create",
-            "bob",
-            r#"{"resource":"clusterroles","name":"r"}"#,
-            201,
-            &body,
-        )
-    }
-
     #[test]
     fn fires_on_write_and_wildcard_verbs() {
         assert!(
             run(
                 &RULE,
-                &role(r#"[{"resources":["pods"],"verbs":["delete"]}]"#)
+                &role_event(r#"[{"resources":["pods"],"verbs":["delete"]}]"#)
             )
             .is_some()
         );
-        assert!(run(&RULE, &role(r#"[{"resources":["*"],"verbs":["*"]}]"#)).is_some());
+        assert!(run(&RULE, &role_event(r#"[{"resources":["*"],"verbs":["*"]}]"#)).is_some());
     }
 
     #[test]
@@ -78,7 +53,7 @@ mod tests {
         assert_eq!(
             run(
                 &RULE,
-                &role(r#"[{"resources":["pods"],"verbs":["get","list"]}]"#)
+                &role_event(r#"[{"resources":["pods"],"verbs":["get","list"]}]"#)
             ),
             None
         );
