@@ -12,4 +12,44 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    // --- filter, run, install (seccomp-apply) ---
+    /// A profile that is not valid JSON or does not have the shape of an OCI
+    /// `linux.seccomp` object.
+    #[error("profile: {0}")]
+    ProfileJson(#[source] serde_json::Error),
+    /// A profile field with a value this crate (or libseccomp) cannot use.
+    #[error("profile field `{field}`: {message}")]
+    ProfileField {
+        /// Where in the profile, e.g. `syscalls[3].args[0].op`.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// libseccomp refused an operation while the filter was built.
+    #[error("libseccomp: {what}: {source}")]
+    Seccomp {
+        /// What was being done.
+        what: String,
+        /// libseccomp's error.
+        #[source]
+        source: libseccomp::error::SeccompError,
+    },
+    /// A profile that can be built but not applied by `run`.
+    #[error("cannot run under this profile: {0}")]
+    Unsupported(String),
+    /// The command could not be started (this includes the filter failing to
+    /// load in the child, in which case the command never ran).
+    #[error("{what}: {source}")]
+    Spawn {
+        /// The command, or the step that failed.
+        what: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A profile name that would escape the profiles directory.
+    #[error("invalid profile name {0:?}: use a plain file name without `/` or `..`")]
+    InvalidName(String),
+    // --- end seccomp-apply ---
 }
