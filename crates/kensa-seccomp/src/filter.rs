@@ -91,14 +91,14 @@ impl Action {
         }
     }
 
-    /// Parses an OCI action name with its `errnoRet`; `field` names the
-    /// place in the profile for errors.
-    fn parse(name: &str, errno_ret: Option<u32>, field: &str) -> Result<Self> {
+    /// Parses an OCI action name with its `errnoRet`; `field` and
+    /// `errno_field` name the places in the profile for errors.
+    fn parse(name: &str, errno_ret: Option<u32>, field: &str, errno_field: &str) -> Result<Self> {
         let ret = |default: u16| -> Result<u16> {
             match errno_ret {
                 None => Ok(default),
                 Some(v) => u16::try_from(v).map_err(|_| Error::ProfileField {
-                    field: field.replace("action", "errnoRet"),
+                    field: errno_field.to_owned(),
                     message: format!("{v} is not an errno (0..=65535)"),
                 }),
             }
@@ -122,7 +122,7 @@ impl Action {
         };
         if errno_ret.is_some() {
             return Err(Error::ProfileField {
-                field: field.replace("action", "errnoRet"),
+                field: errno_field.to_owned(),
                 message: format!(
                     "errnoRet is only allowed with SCMP_ACT_ERRNO and SCMP_ACT_TRACE, not {name}"
                 ),
@@ -246,8 +246,12 @@ impl FilterSpec {
     /// naming the field; unknown syscall names are not (see [`Filter::skipped`]).
     pub fn from_json(json: &str) -> Result<Self> {
         let raw: RawSpec = serde_json::from_str(json).map_err(Error::ProfileJson)?;
-        let default_action =
-            Action::parse(&raw.default_action, raw.default_errno_ret, "defaultAction")?;
+        let default_action = Action::parse(
+            &raw.default_action,
+            raw.default_errno_ret,
+            "defaultAction",
+            "defaultErrnoRet",
+        )?;
 
         let mut architectures = Vec::new();
         for (i, name) in raw.architectures.unwrap_or_default().iter().enumerate() {
@@ -279,6 +283,7 @@ impl FilterSpec {
                 &rule.action,
                 rule.errno_ret,
                 &format!("syscalls[{i}].action"),
+                &format!("syscalls[{i}].errnoRet"),
             )?;
             let mut args = Vec::new();
             for (j, arg) in rule.args.unwrap_or_default().iter().enumerate() {
