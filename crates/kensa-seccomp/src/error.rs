@@ -51,5 +51,8 @@ pub enum Error {
     /// A profile name that would escape the profiles directory.
     #[error("invalid profile name {0:?}: use a plain file name without `/` or `..`")]
     InvalidName(String),
+    /// A capability name `run --caps` does not know.
+    #[error("unknown capability {0:?}")]
+    UnknownCapability(String),
     // --- end seccomp-apply ---
 }

@@ -190,6 +190,7 @@ fn binary_tree_filter_behaves_the_same() {
     };
     let options = RunOptions {
         build: BuildOptions { binary_tree: true },
+        ..RunOptions::default()
     };
     let out = confined_command(&spec, &args(&["unshare", "-rmC", "true"]), &options)
         .expect("command")
@@ -366,4 +367,64 @@ fn install_writes_atomically_and_prints_the_snippet() {
     }
     assert!(install("{", root.path(), "broken").is_err());
     assert!(!root.path().join("profiles/broken.json").exists());
+}
+
+#[test]
+fn caps_narrow_the_child_to_the_default_set() {
+    let Some(spec) = runtime_default() else {
+        return;
+    };
+    let default_caps = [
+        "CAP_CHOWN",
+        "CAP_DAC_OVERRIDE",
+        "CAP_FSETID",
+        "CAP_FOWNER",
+        "CAP_MKNOD",
+        "CAP_NET_RAW",
+        "CAP_SETGID",
+        "CAP_SETUID",
+        "CAP_SETFCAP",
+        "CAP_SETPCAP",
+        "CAP_NET_BIND_SERVICE",
+        "CAP_SYS_CHROOT",
+        "CAP_KILL",
+        "CAP_AUDIT_WRITE",
+    ];
+    let options = RunOptions {
+        caps: Some(default_caps.iter().map(|c| (*c).to_owned()).collect()),
+        ..RunOptions::default()
+    };
+    let out = confined_command(
+        &spec,
+        &args(&["grep", "^Cap", "/proc/self/status"]),
+        &options,
+    )
+    .expect("command")
+    .output()
+    .expect("spawn");
+    assert!(out.status.success(), "{out:?}");
+    let status = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| u64::from_str_radix(v.trim(), 16).expect("hex"))
+            .expect("field")
+    };
+    // The 14 default capabilities are bits 0,1,3-8,10,13,18,27,29,31.
+    const DEFAULT: u64 = 0xa804_25fb;
+    assert_eq!(field("CapEff:") & !DEFAULT, 0, "{status}");
+    assert_eq!(field("CapPrm:") & !DEFAULT, 0, "{status}");
+    // As root (which has CAP_SETPCAP) the bounding set shrinks too, and exec
+    // grants root exactly the kept set.
+    let own = std::fs::read_to_string("/proc/self/status").expect("status");
+    if own.lines().any(|l| l.starts_with("Uid:\t0\t")) {
+        assert_eq!(field("CapBnd:"), DEFAULT, "{status}");
+        assert_eq!(field("CapEff:"), DEFAULT, "{status}");
+    }
+    let bad = RunOptions {
+        caps: Some(vec!["CAP_NOPE".to_owned()]),
+        ..RunOptions::default()
+    };
+    assert!(confined_command(&spec, &args(&["true"]), &bad).is_err());
 }
