@@ -3,11 +3,17 @@
 //! - [`recording`]: what a recording of a workload saw (syscalls per
 //!   architecture, and argument values of the syscalls whose arguments
 //!   RuntimeDefault restricts), the input of profile advice.
+//! - [`record`]: records the syscalls of a command, a cgroup or a process's
+//!   cgroup with a BPF program on the raw tracepoint `sys_enter` filtered by
+//!   cgroup (`kensa seccomp advise`).
 //!
 //! This crate talks to the kernel (applying filters, BPF recording): every
 //! `unsafe` block says why it is sound.
 
+#![deny(unsafe_op_in_unsafe_fn)]
+
 mod error;
+pub mod record;
 pub mod recording;
 
 pub use error::Error;
