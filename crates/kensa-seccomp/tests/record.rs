@@ -5,7 +5,12 @@
 use std::ffi::OsString;
 use std::process::Command;
 
-use kensa_seccomp::record::{RecordOptions, RecordReport, record_command};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use kensa_seccomp::record::{
+    RecordOptions, RecordReport, cgroup_of_pid, record_cgroup, record_command,
+};
 use kensa_seccomp::recording::ObservedArgument;
 
 /// Records `sh -c script`, or `None` when this machine cannot record.
@@ -162,7 +167,7 @@ fn the_exit_status_is_the_commands() {
 }
 
 #[test]
-fn a_missing_program_is_an_error_and_leaves_no_cgroup() {
+fn a_missing_program_is_an_error() {
     let command = vec![OsString::from("/nonexistent/kensa-no-such-program")];
     let Err(error) = record_command(&command, &RecordOptions::default()) else {
         panic!("a missing program must not record");
@@ -186,4 +191,143 @@ fn tempfile_dir() -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
+}
+
+/// A 64-bit program making an i386 syscall (`int 0x80`: getpid is 20) and an
+/// x32 one (getpid is 39 with bit 30), compiled with gcc when there is one.
+/// x32 needs CONFIG_X86_X32_ABI to succeed, but the recorder sees the attempt
+/// either way (the tracepoint fires before dispatch).
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn compat_and_x32_syscalls_land_under_their_arch() {
+    let dir = tempfile_dir();
+    let source = dir.join("compat.c");
+    let program = dir.join("compat");
+    std::fs::write(
+        &source,
+        r#"#include <unistd.h>
+int main(void) {
+    long r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
+    if (r != getpid()) return 2;
+    __asm__ volatile("syscall" : "=a"(r) : "a"(39L | 0x40000000L) : "rcx", "r11", "memory");
+    return 0;
+}
+"#,
+    )
+    .expect("write source");
+    let built = Command::new("gcc")
+        .arg("-O2")
+        .arg("-o")
+        .arg(&program)
+        .arg(&source)
+        .status();
+    if !built.is_ok_and(|s| s.success()) {
+        println!("skipped: no gcc to build the compat test program");
+        return;
+    }
+    if !Command::new(&program).status().is_ok_and(|s| s.success()) {
+        println!("skipped: this kernel has no i386 emulation (int 0x80)");
+        return;
+    }
+    let Some(report) = record(&[program.to_str().expect("utf-8 temp path")]) else {
+        return;
+    };
+    let syscalls = &report.recording.syscalls;
+    assert!(
+        syscalls.get("x86").is_some_and(|s| s.contains("getpid")),
+        "{syscalls:?}"
+    );
+    assert!(
+        syscalls.get("x32").is_some_and(|s| s.contains("getpid")),
+        "{syscalls:?}"
+    );
+    // The native getpid() call of the check above.
+    assert!(syscalls["x86_64"].contains("getpid"), "{syscalls:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `--pid` and `--cgroup`: a process this test starts moves itself into a
+/// cgroup this test makes, and the recorder watches that cgroup for a while.
+#[test]
+fn a_running_cgroup_is_recorded_by_pid() {
+    let Some(mount) = std::fs::read_to_string("/proc/self/mountinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines().find_map(|line| {
+                let (mount, fs) = line.split_once(" - ")?;
+                let mut fields = mount.split(' ');
+                (fs.starts_with("cgroup2 ") && fields.nth(3)? == "/")
+                    .then(|| std::path::PathBuf::from(fields.next().unwrap_or("/")))
+            })
+        })
+    else {
+        println!("skipped: no cgroup2 mount");
+        return;
+    };
+    let cgroup = mount.join(format!("kensa-record-test-pid-{}", std::process::id()));
+    if let Err(error) = std::fs::create_dir(&cgroup) {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "{error}");
+        println!("skipped: cannot make a cgroup: {error}");
+        return;
+    }
+    // The shell enters the cgroup, then loops: reading a file and sleeping.
+    let script = format!(
+        "echo $$ > {}/cgroup.procs && exec sh -c 'while :; do cat /proc/version > /dev/null; sleep 0.02; done'",
+        cgroup.display()
+    );
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .spawn()
+        .expect("start sh");
+    // Wait until it is inside.
+    let mut found = None;
+    for _ in 0..200 {
+        if let Ok(path) = cgroup_of_pid(child.id())
+            && path == cgroup
+        {
+            found = Some(path);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let stop = AtomicBool::new(false);
+    let outcome = found.map(|path| {
+        record_cgroup(
+            &path,
+            &stop,
+            &RecordOptions::with_duration(Duration::from_millis(300)),
+        )
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::write(cgroup.join("cgroup.kill"), "1");
+    for _ in 0..200 {
+        if std::fs::remove_dir(&cgroup).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let Some(outcome) = outcome else {
+        panic!("the child never showed up in {}", cgroup.display());
+    };
+    let report = match outcome {
+        Ok(report) => report,
+        Err(error) => {
+            assert_ne!(std::env::var("CI").as_deref(), Ok("true"), "{error}");
+            println!("skipped: cannot record on this machine: {error}");
+            return;
+        }
+    };
+    let seen = native(&report);
+    for syscall in ["execve", "read", "wait4"] {
+        assert!(seen.contains(syscall), "{syscall} missing from {seen:?}");
+    }
+    assert!(
+        seen.contains("clock_nanosleep") || seen.contains("nanosleep"),
+        "{seen:?}"
+    );
+    // Nothing of this test process itself.
+    assert!(!seen.contains("bpf"), "{seen:?}");
 }
