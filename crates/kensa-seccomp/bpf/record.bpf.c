@@ -19,7 +19,7 @@
  * the number; only if that map is full is the syscall counted as lost.
  *
  * For the few syscalls whose arguments the runtimes' default profiles
- * restrict (userspace lists them in `watches`), the distinct argument values
+ * restrict (userspace marks them in `watch_arg`), the distinct argument values
  * go to a hash map keyed by (arch, nr, value). */
 
 #include "record.h"
@@ -28,22 +28,16 @@
 
 #define SLOTS 1024
 #define ARCHES 3
-#define WATCHES 12
 #define TS_COMPAT 0x2
 #define X32_SYSCALL_BIT 0x40000000
 
-struct watch {
-	__u32 arch;
-	__u32 nr;
-	__u32 arg;
-	__u32 pad;
-};
-
-/* Set by userspace before load (read-only for the program). */
+/* Set by userspace before load (read-only for the program, so the verifier
+ * and JIT treat them as constants). watch_arg[slot * SLOTS + nr] is 1 + the
+ * index of the argument to record for that syscall, 0 for none: one load
+ * instead of a search on the hot path. */
 const volatile __u64 target_cgroup_id = 0;
 const volatile __u32 target_level = 0;
-const volatile __u32 watch_count = 0;
-const volatile struct watch watches[WATCHES] = {};
+const volatile __u8 watch_arg[ARCHES * SLOTS] = {};
 
 /* Read by userspace after the run (.bss, mapped into userspace). */
 __u8 seen[ARCHES * SLOTS] = {};
@@ -120,9 +114,9 @@ int record_sys_enter(__u64 *ctx)
 	if (id < 0)
 		return 0; /* no syscall (e.g. a tracer cancelled it) */
 #if defined(__TARGET_ARCH_x86)
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 status = BPF_CORE_READ(task, thread_info.status);
-	if (status & TS_COMPAT) {
+	/* A BTF-typed task pointer: a direct load, no probe_read helper call. */
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (task->thread_info.status & TS_COMPAT) {
 		arch = 1;
 	} else if (id & X32_SYSCALL_BIT) {
 		arch = 2;
@@ -131,24 +125,23 @@ int record_sys_enter(__u64 *ctx)
 #endif
 	__u32 nr = (__u32)id;
 
-	if (id < SLOTS) {
-		__u32 index = arch * SLOTS + nr;
-		if (index < ARCHES * SLOTS && !seen[index])
-			seen[index] = 1;
-	} else {
+	if (id >= SLOTS) {
 		struct nr_key key = { .arch = arch, .nr = nr };
 		__u8 one = 1;
 		if (!bpf_map_lookup_elem(&high_syscalls, &key) &&
 		    bpf_map_update_elem(&high_syscalls, &key, &one, BPF_NOEXIST) == -7 /* E2BIG */)
 			__sync_fetch_and_add(&lost_syscalls, 1);
+		return 0;
 	}
 
-	for (__u32 i = 0; i < WATCHES; i++) {
-		if (i >= watch_count)
-			break;
-		if (watches[i].arch != arch || watches[i].nr != nr)
-			continue;
-		struct arg_key key = { .arch = arch, .nr = nr, .value = arg_of(regs, watches[i].arg, arch == 1) };
+	__u32 index = arch * SLOTS + nr;
+	if (index >= ARCHES * SLOTS)
+		return 0;
+	if (!seen[index])
+		seen[index] = 1;
+	__u8 watch = watch_arg[index];
+	if (watch) {
+		struct arg_key key = { .arch = arch, .nr = nr, .value = arg_of(regs, watch - 1, arch == 1) };
 		__u8 one = 1;
 		if (!bpf_map_lookup_elem(&arguments, &key) &&
 		    bpf_map_update_elem(&arguments, &key, &one, BPF_NOEXIST) == -7 /* E2BIG */)

@@ -21,8 +21,6 @@ mod skel {
 pub(crate) const SLOTS: usize = 1024;
 /// Architecture slots: native, compat, x32 (`ARCHES` in record.bpf.c).
 pub(crate) const ARCHES: usize = 3;
-/// How many argument watches the program holds (`WATCHES` in record.bpf.c).
-pub(crate) const WATCHES: usize = 12;
 
 /// One syscall argument to record the values of.
 #[derive(Debug, Clone, Copy)]
@@ -73,13 +71,15 @@ pub(crate) fn with_recorder<T>(
         .ok_or(Error::BpfLayout("the recorder has no .rodata"))?;
     rodata.target_cgroup_id = cgroup_id;
     rodata.target_level = level;
-    let count = watches.len().min(WATCHES);
-    for (slot, watch) in rodata.watches.iter_mut().zip(&watches[..count]) {
-        slot.arch = watch.arch;
-        slot.nr = watch.nr;
-        slot.arg = watch.arg;
+    for watch in watches {
+        let index = watch.arch as usize * SLOTS + watch.nr as usize;
+        if let Some(slot) = rodata.watch_arg.get_mut(index)
+            && watch.nr < SLOTS as u32
+            && watch.arg < 6
+        {
+            *slot = watch.arg as u8 + 1;
+        }
     }
-    rodata.watch_count = count as u32;
 
     let loaded = open
         .load()
