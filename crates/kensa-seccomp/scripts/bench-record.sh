@@ -60,7 +60,8 @@ run() {
     bpf=$(median "$RECORD" "$@")
     if [ "${NO_STRACE:-}" ]; then strace=0; else strace=$(median strace -f -c -o /dev/null "$@"); fi
     awk -v n="$name" -v p="$plain" -v b="$bpf" -v s="$strace" 'BEGIN {
-        printf "| %s | %.3f s | %.3f s (%.2f×) | %.3f s (%.1f×) |\n", n, p, b, b / p, s, s / p }'
+        st = s > 0 ? sprintf("%.3f s (%.1f×)", s, s / p) : "not run"
+        printf "| %s | %.3f s | %.3f s (%.2f×) | %s |\n", n, p, b, b / p, st }'
 }
 
 echo "| workload | plain | BPF recorder | strace -f -c |"
