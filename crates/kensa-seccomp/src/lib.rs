@@ -8,6 +8,9 @@
 //! - [`run`]: running a command under a profile; it never runs unconfined.
 //! - [`install`]: writing a profile where the kubelet finds Localhost
 //!   profiles, and the `securityContext` snippet that uses it.
+//! - [`record`]: records the syscalls of a command, a cgroup or a process's
+//!   cgroup with a BPF program on the raw tracepoint `sys_enter` filtered by
+//!   cgroup (`kensa seccomp advise`).
 //!
 //! This crate talks to the kernel (applying filters, BPF recording): every
 //! `unsafe` block says why it is sound.
@@ -17,6 +20,7 @@
 mod error;
 pub mod filter;
 pub mod install;
+pub mod record;
 pub mod recording;
 pub mod run;
 
