@@ -3,12 +3,30 @@
 //! - [`recording`]: what a recording of a workload saw (syscalls per
 //!   architecture, and argument values of the syscalls whose arguments
 //!   RuntimeDefault restricts), the input of profile advice.
+//! - [`profile`]: the OCI `linux.seccomp` model and moby's template dialect,
+//!   a parser whose errors name the field, JSON output, and
+//!   [`profile::merge_profiles`].
+//! - [`resolve`]: containerd's and Docker's RuntimeDefault, resolved for an
+//!   architecture, a capability set and a kernel version.
+//! - [`validate`]: schema, syscall-name and consistency findings for a
+//!   profile file.
+//! - [`diff`]: syscalls and argument rules added and removed.
+//! - [`spo`]: a Security Profiles Operator `SeccompProfile`.
+//! - [`advise`]: a minimal profile from a [`recording::Recording`].
 //!
 //! This crate talks to the kernel (applying filters, BPF recording): every
 //! `unsafe` block says why it is sound.
 
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod advise;
+pub mod diff;
 mod error;
+pub mod profile;
 pub mod recording;
+pub mod resolve;
+pub mod spo;
+pub mod validate;
 
 pub use error::Error;
 
