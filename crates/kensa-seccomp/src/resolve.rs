@@ -161,13 +161,12 @@ pub fn resolve_template(
 fn applies(rule: &SyscallRule, native: Arch, caps: &[String], kernel: (u32, u32)) -> bool {
     let arch = native.native_name();
     let has_cap = |c: &String| caps.contains(c);
-    if let Some(ex) = &rule.excludes {
-        if ex.arches.iter().any(|a| a == arch)
+    if let Some(ex) = &rule.excludes
+        && (ex.arches.iter().any(|a| a == arch)
             || ex.caps.iter().any(has_cap)
-            || ex.min_kernel.is_some_and(|min| kernel >= min)
-        {
-            return false;
-        }
+            || ex.min_kernel.is_some_and(|min| kernel >= min))
+    {
+        return false;
     }
     if let Some(inc) = &rule.includes {
         if !inc.arches.is_empty() && !inc.arches.iter().any(|a| a == arch) {
@@ -239,7 +238,7 @@ fn order_cap_blocks(
 /// containerd's architectures for a GOARCH, from the template's
 /// `x-architecturesByGoarch` (its `arches()` switch; other GOARCHes get none,
 /// which means the native one).
-fn containerd_architectures(goarch: &str, native: Arch) -> Vec<Arch> {
+pub(crate) fn containerd_architectures(goarch: &str, native: Arch) -> Vec<Arch> {
     let Ok(Value::Object(root)) = serde_json::from_str::<Value>(CONTAINERD_TEMPLATE) else {
         return Vec::new();
     };
