@@ -14,6 +14,18 @@
 //! - [`spo`]: a Security Profiles Operator `SeccompProfile`.
 //! - [`advise`]: a minimal profile from a [`recording::Recording`].
 //!
+//! ```
+//! use kensa_seccomp::resolve::{resolve_default, Runtime};
+//! use kensa_seccomp::validate::{validate, Target};
+//!
+//! // Kubernetes' RuntimeDefault on a containerd amd64 node.
+//! let profile = resolve_default(Runtime::Containerd, "amd64", None, (6, 8))?;
+//! assert_eq!(profile.architectures.len(), 3);
+//! let findings = validate(&profile.to_json(), Target::ContainerdLocalhost);
+//! assert!(findings.iter().all(|f| f.severity != kensa_seccomp::validate::Severity::Error));
+//! # Ok::<(), kensa_seccomp::Error>(())
+//! ```
+//!
 //! This crate talks to the kernel (applying filters, BPF recording): every
 //! `unsafe` block says why it is sound.
 

@@ -211,6 +211,39 @@ mod tests {
         }
     }
 
+    /// Every `SeccompProfile` in the reference's SPO examples: its spec
+    /// parses as a profile, and rendering it again gives the same spec.
+    #[test]
+    fn reference_examples_round_trip() {
+        let dir = std::env::var_os("KENSA_REFERENCE").map_or_else(
+            || {
+                std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../../shared/reference")
+            },
+            std::path::PathBuf::from,
+        );
+        let path = dir.join("seccomp/spo/examples/seccompprofile.yaml");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "missing {}",
+                path.display()
+            );
+            println!("skipped: no reference data at {}", path.display());
+            return;
+        };
+        let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&text).unwrap();
+        assert_eq!(docs.len(), 4);
+        for doc in docs {
+            let name = doc["metadata"]["name"].as_str().unwrap();
+            let profile = Profile::from_value(&doc["spec"]).unwrap();
+            let y = to_spo(&profile, name, None).unwrap();
+            let back: serde_json::Value = serde_saphyr::from_str(&y).unwrap();
+            assert_eq!(back["spec"], doc["spec"], "{name}");
+            assert_eq!(back["apiVersion"], doc["apiVersion"]);
+        }
+    }
+
     #[test]
     fn strings_are_quoted() {
         let mut p = Profile::new(crate::profile::Action::Errno);
