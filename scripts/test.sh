@@ -11,9 +11,10 @@ if [[ -z "${KENSA_REFERENCE:-}" && -d ../shared/reference ]]; then
   export KENSA_REFERENCE
 fi
 
-# Debian packages the tests need (gzip: audit tests read the .gz reference logs); kept as a list
+# Debian packages the tests need: gzip (audit tests read .gz logs), libseccomp-dev
+# (kensa-seccomp), clang, libelf-dev, zlib1g-dev and pkg-config (the BPF recorder); kept as a list
 # so later features add theirs here.
-packages=(gzip)
+packages=(gzip libseccomp-dev clang libelf-dev zlib1g-dev pkg-config)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

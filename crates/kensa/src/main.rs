@@ -34,7 +34,7 @@ pub mod exit {
         Checks manifests and clusters against the Pod Security Standards with the \
         API server's exact results and messages.",
     after_help = "Exit codes: 0 all checks passed, 1 findings (or unreadable documents), 2 usage error or no readable input.\n\
-        Docs: docs/ (pss.md, scan.md, compliance.md, fix.md, audit.md)"
+        Docs: docs/ (pss.md, scan.md, compliance.md, fix.md, audit.md, seccomp.md)"
 )]
 struct Cli {
     /// When to colour output.
@@ -56,6 +56,9 @@ enum Command {
     Fix(commands::fix::FixArgs),
     /// Audit logs: filter, count, reports, detections; audit-policy tools.
     Audit(Box<commands::audit::AuditArgs>),
+    /// seccomp: RuntimeDefault, validate, diff, run under a profile, record (advise), install.
+    #[command(subcommand)]
+    Seccomp(commands::seccomp::SeccompCommand),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(*args, color),
         Command::Fix(args) => commands::fix::run(args, color),
         Command::Audit(args) => commands::audit::run(*args, color),
+        Command::Seccomp(cmd) => commands::seccomp::run(cmd, color),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -48,6 +48,9 @@ pub struct RecordOptions {
     /// For [`record_cgroup`]: stop after this long even if the stop flag is
     /// never set. `None`: only the stop flag ends the recording.
     pub duration: Option<Duration>,
+    /// For [`record_command`]: send the command's standard output to this
+    /// process's standard error, so the advised profile can own stdout.
+    pub command_stdout_to_stderr: bool,
 }
 
 impl RecordOptions {
@@ -55,6 +58,7 @@ impl RecordOptions {
     pub fn with_duration(duration: Duration) -> Self {
         Self {
             duration: Some(duration),
+            ..Self::default()
         }
     }
 }
@@ -89,7 +93,7 @@ pub struct RecordStats {
 /// killed (the cgroup is removed).
 pub fn record_command(
     command: &[OsString],
-    _options: &RecordOptions,
+    options: &RecordOptions,
 ) -> Result<(ExitStatus, RecordReport)> {
     let (program, args) = command.split_first().ok_or(Error::NoCommand)?;
     let mount = cgroup::cgroup2_mount()?;
@@ -99,6 +103,17 @@ pub fn record_command(
 
     let mut child = Command::new(program);
     child.args(args);
+    if options.command_stdout_to_stderr {
+        use std::os::fd::AsFd;
+        let stderr = std::io::stderr()
+            .as_fd()
+            .try_clone_to_owned()
+            .map_err(|source| Error::Spawn {
+                what: "duplicating stderr for the command's output".into(),
+                source,
+            })?;
+        child.stdout(std::process::Stdio::from(stderr));
+    }
     #[allow(unsafe_code)]
     // SAFETY: the hook runs in the forked child before exec, where only
     // async-signal-safe work is sound: it does one write(2) on a file opened
@@ -210,4 +225,26 @@ fn report(raw: bpf::Raw) -> RecordReport {
     report.stats.lost_syscalls = raw.lost_syscalls;
     report.stats.lost_arguments = raw.lost_arguments;
     report
+}
+
+/// A flag that Ctrl-C (SIGINT) sets instead of killing the process, so a
+/// recording can end cleanly: [`record_cgroup`] stops and returns what it
+/// saw, and while [`record_command`] waits, the command (which gets the
+/// signal too) ends and the recorder still removes its cgroup.
+pub fn stop_on_interrupt() -> &'static AtomicBool {
+    static STOP: AtomicBool = AtomicBool::new(false);
+    extern "C" fn on_interrupt(_: libc::c_int) {
+        STOP.store(true, Ordering::Relaxed);
+    }
+    #[allow(unsafe_code)]
+    // SAFETY: the handler only stores to a static atomic, which is
+    // async-signal-safe; replacing SIGINT's disposition affects only this
+    // process.
+    unsafe {
+        libc::signal(
+            libc::SIGINT,
+            on_interrupt as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
+    }
+    &STOP
 }

@@ -9,3 +9,4 @@ mod pss_check;
 mod pss_namespaces;
 pub mod scan;
 mod scan_output;
+pub mod seccomp;

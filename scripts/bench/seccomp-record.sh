@@ -3,10 +3,10 @@
 # example, i.e. what `kensa seccomp advise -- CMD` does), next to strace -f.
 # Needs root, gcc, strace. Prints the median wall time of RUNS runs of each.
 #
-#   crates/kensa-seccomp/scripts/bench-record.sh [RUNS]
+#   scripts/bench/seccomp-record.sh [RUNS]
 set -eu
 RUNS=${1:-7}
-ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 cargo build -q --release -p kensa-seccomp --example record
 RECORD=$TARGET/release/examples/record
