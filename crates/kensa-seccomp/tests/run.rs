@@ -374,22 +374,7 @@ fn caps_narrow_the_child_to_the_default_set() {
     let Some(spec) = runtime_default() else {
         return;
     };
-    let default_caps = [
-        "CAP_CHOWN",
-        "CAP_DAC_OVERRIDE",
-        "CAP_FSETID",
-        "CAP_FOWNER",
-        "CAP_MKNOD",
-        "CAP_NET_RAW",
-        "CAP_SETGID",
-        "CAP_SETUID",
-        "CAP_SETFCAP",
-        "CAP_SETPCAP",
-        "CAP_NET_BIND_SERVICE",
-        "CAP_SYS_CHROOT",
-        "CAP_KILL",
-        "CAP_AUDIT_WRITE",
-    ];
+    let default_caps = kensa_seccomp::resolve::DEFAULT_CAPS;
     let options = RunOptions {
         caps: Some(default_caps.iter().map(|c| (*c).to_owned()).collect()),
         ..RunOptions::default()
