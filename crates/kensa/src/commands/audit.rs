@@ -404,35 +404,33 @@ fn run_report(
     if format == Format::Jsonl {
         bail!("-o jsonl is for events; reports are table or json");
     }
+    let mut print = |report: &dyn audit_output::PrintableReport| -> anyhow::Result<()> {
+        audit_output::print_report(&mut out, format, report, color)
+    };
     let stats = match report {
         ReportName::Summary => {
             let (summary, stats) = fold_matching(streams, options, query, &Summary::new(top))?;
-            let report = summary.finish();
-            audit_output::report(&mut out, format, &report, &report.tables(), color)?;
+            print(&summary.finish())?;
             stats
         }
         ReportName::Pss => {
             let (pss, stats) = fold_matching(streams, options, query, &Pss::new())?;
-            let report = pss.finish();
-            audit_output::report(&mut out, format, &report, &report.tables(), color)?;
+            print(&pss.finish())?;
             stats
         }
         ReportName::Authz => {
             let (authz, stats) = fold_matching(streams, options, query, &Authz::new(top))?;
-            let report = authz.finish();
-            audit_output::report(&mut out, format, &report, &report.tables(), color)?;
+            print(&authz.finish())?;
             stats
         }
         ReportName::Exec => {
             let (exec, stats) = fold_matching(streams, options, query, &Exec::new())?;
-            let report = exec.finish();
-            audit_output::report(&mut out, format, &report, &report.tables(), color)?;
+            print(&exec.finish())?;
             stats
         }
         ReportName::Secrets => {
             let (secrets, stats) = fold_matching(streams, options, query, &Secrets::new())?;
-            let report = secrets.finish();
-            audit_output::report(&mut out, format, &report, &report.tables(), color)?;
+            print(&secrets.finish())?;
             stats
         }
         ReportName::Rbac => {
@@ -445,7 +443,7 @@ fn run_report(
             if format == Format::Yaml {
                 out.write_all(report.to_yaml().as_bytes())?;
             } else {
-                audit_output::report(&mut out, format, &report, &report.tables(), color)?;
+                print(&report)?;
             }
             stats
         }

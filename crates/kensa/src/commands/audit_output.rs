@@ -264,6 +264,55 @@ pub fn report<R: Serialize>(
     Ok(())
 }
 
+/// A finished report: its JSON form and its tables.
+pub trait PrintableReport {
+    /// Writes the report as pretty JSON (the `-o json` schema), fields in
+    /// their declared order.
+    fn write_json(&self, out: &mut dyn Write) -> serde_json::Result<()>;
+    /// The report as tables (the default output).
+    fn to_tables(&self) -> Vec<Table>;
+}
+
+/// Every report type prints the same way: its serde form, its `tables()`.
+macro_rules! printable_reports {
+    ($($report:ty),* $(,)?) => {$(
+        impl PrintableReport for $report {
+            fn write_json(&self, out: &mut dyn Write) -> serde_json::Result<()> {
+                serde_json::to_writer_pretty(out, self)
+            }
+            fn to_tables(&self) -> Vec<Table> {
+                self.tables()
+            }
+        }
+    )*};
+}
+
+printable_reports!(
+    kensa_audit::report::summary::SummaryReport,
+    kensa_audit::report::pss::PssReport,
+    kensa_audit::report::authz::AuthzReport,
+    kensa_audit::report::exec::ExecReport,
+    kensa_audit::report::secrets::SecretsReport,
+    kensa_audit::report::rbac::RbacReport,
+);
+
+/// Prints a finished report as `-o` asks.
+pub fn print_report(
+    out: &mut dyn Write,
+    format: Format,
+    report: &dyn PrintableReport,
+    color: bool,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Json => {
+            report.write_json(&mut *out)?;
+            writeln!(out)?;
+        }
+        _ => print_tables(out, &report.to_tables(), color)?,
+    }
+    Ok(())
+}
+
 /// Draws report tables, one after the other.
 pub fn print_tables(out: &mut dyn Write, tables: &[Table], color: bool) -> anyhow::Result<()> {
     let style = Style { on: color };
