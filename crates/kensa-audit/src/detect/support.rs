@@ -566,6 +566,23 @@ pub fn pod_create(event: &Event<'_>) -> Option<PodSpec> {
     PodSpec::from_event(event)
 }
 
+/// The pod spec of a pod create that succeeded. The response code is
+/// checked before the body is parsed: a failed create costs no parse.
+pub fn successful_pod_create(event: &Event<'_>) -> Option<PodSpec> {
+    if failed(event) {
+        return None;
+    }
+    pod_create(event)
+}
+
+/// The pod spec of a pod create that failed (e.g. refused by admission).
+pub fn failed_pod_create(event: &Event<'_>) -> Option<PodSpec> {
+    if !failed(event) {
+        return None;
+    }
+    pod_create(event)
+}
+
 /// The service account name of a `system:serviceaccount:<ns>:<name>` user.
 pub fn service_account_name(user: &str) -> Option<&str> {
     let rest = user.strip_prefix("system:serviceaccount:")?;

@@ -27,8 +27,8 @@ pub static RULE: Rule = Rule {
 pub const ALLOWED_IMAGES: &[&str] = &[];
 
 fn check(event: &Event<'_>) -> Option<String> {
-    let spec = pod_create(event)?;
-    if failed(event) || spec.images_in(&[ALLOWED_IMAGES]) {
+    let spec = successful_pod_create(event)?;
+    if spec.images_in(&[ALLOWED_IMAGES]) {
         return None;
     }
     Some(format!(

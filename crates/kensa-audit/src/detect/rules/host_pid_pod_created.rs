@@ -25,8 +25,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    let spec = pod_create(event)?;
-    if failed(event) || !host_pid_finding(&spec) {
+    let spec = successful_pod_create(event)?;
+    if !host_pid_finding(&spec) {
         return None;
     }
     Some(format!(

@@ -32,8 +32,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    let spec = pod_create(event)?;
-    if failed(event) || !kube_namespace_finding(event.namespace(), &spec) {
+    let spec = successful_pod_create(event)?;
+    if !kube_namespace_finding(event.namespace(), &spec) {
         return None;
     }
     Some(format!(

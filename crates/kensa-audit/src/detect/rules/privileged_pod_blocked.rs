@@ -25,10 +25,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    let spec = pod_create(event)?;
-    if !failed(event) {
-        return None;
-    }
+    let spec = failed_pod_create(event)?;
     let mut findings = Vec::new();
     if let Some(images) = privileged_finding(&spec) {
         findings.push(format!("privileged={images}"));

@@ -25,10 +25,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    let spec = pod_create(event)?;
-    if failed(event) {
-        return None;
-    }
+    let spec = successful_pod_create(event)?;
     let images = privileged_finding(&spec)?;
     Some(format!(
         "pod created with a privileged container (user={} pod={} privileged_images={})",

@@ -24,10 +24,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(event: &Event<'_>) -> Option<String> {
-    let spec = pod_create(event)?;
-    if failed(event) {
-        return None;
-    }
+    let spec = successful_pod_create(event)?;
     let paths = sensitive_mount_finding(&spec)?;
     Some(format!(
         "pod created with a sensitive host mount (user={} pod={} paths={} images={})",
