@@ -584,7 +584,7 @@ fn run_events(
                     deduper
                         .push(&id, stage, matched.time, record)
                         .into_iter()
-                        .map(audit_output::Record::joined)
+                        .map(|joined| audit_output::Record::joined(joined, &projection))
                         .collect()
                 }
                 None => vec![matched.record],
@@ -606,7 +606,7 @@ fn run_events(
         for record in deduper
             .finish()
             .into_iter()
-            .map(audit_output::Record::joined)
+            .map(|joined| audit_output::Record::joined(joined, &projection))
         {
             if printed >= limit {
                 break;

@@ -37,8 +37,6 @@ pub struct Record {
     pub stage: Option<Stage>,
     /// With --dedupe: every stage of the request.
     pub stages: Option<Vec<Stage>>,
-    /// Where the `stage` column is, to show the joined stages there.
-    stage_column: Option<usize>,
 }
 
 impl Record {
@@ -50,15 +48,14 @@ impl Record {
             audit_id: event.audit_id.to_string(),
             stage: event.stage,
             stages: None,
-            stage_column: projection.fields().iter().position(|f| *f == Field::Stage),
         }
     }
 
     /// The record of a request whose stages --dedupe joined: the latest
     /// stage's event, listing every stage.
-    pub fn joined(joined: Joined<Record>) -> Record {
+    pub fn joined(joined: Joined<Record>, projection: &Projection) -> Record {
         let mut record = joined.item;
-        if let Some(column) = record.stage_column
+        if let Some(column) = projection.fields().iter().position(|f| *f == Field::Stage)
             && let Some(cell) = record.values.get_mut(column)
         {
             *cell = joined
