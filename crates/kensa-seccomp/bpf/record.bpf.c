@@ -38,8 +38,14 @@
 const volatile __u64 target_cgroup_id = 0;
 const volatile __u32 target_level = 0;
 const volatile __u8 watch_arg[ARCHES * SLOTS] = {};
+/* For a command the recorder starts: the native number of execve. Syscalls
+ * before the first one (the recorder's own set-up of the child between fork
+ * and exec) are not the workload's and are skipped, as a runtime applies a
+ * container's filter just before its execve. -1: record from the start. */
+const volatile __s64 start_at_syscall = -1;
 
 /* Read by userspace after the run (.bss, mapped into userspace). */
+__u8 started = 0;
 __u8 seen[ARCHES * SLOTS] = {};
 __u64 lost_syscalls = 0;
 __u64 lost_arguments = 0;
@@ -123,6 +129,11 @@ int record_sys_enter(__u64 *ctx)
 		id &= ~(long)X32_SYSCALL_BIT;
 	}
 #endif
+	if (start_at_syscall >= 0 && !started) {
+		if (arch != 0 || id != start_at_syscall)
+			return 0;
+		started = 1;
+	}
 	__u32 nr = (__u32)id;
 
 	if (id >= SLOTS) {

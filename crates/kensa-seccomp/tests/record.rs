@@ -78,6 +78,31 @@ fn a_pipeline_is_recorded_and_nothing_else() {
     );
 }
 
+/// The recorder's own set-up of the child between fork and exec (signal
+/// mask, SIGPIPE, stdout) is not the workload's and is not recorded.
+#[test]
+fn the_recording_starts_at_the_commands_exec() {
+    let command = vec![OsString::from("true")];
+    let mut options = RecordOptions::default();
+    options.command_stdout_to_stderr = true;
+    let report = match record_command(&command, &options) {
+        Ok((status, report)) => {
+            assert!(status.success());
+            report
+        }
+        Err(error) if std::env::var("CI").as_deref() != Ok("true") => {
+            println!("skipped: cannot record on this machine: {error}");
+            return;
+        }
+        Err(error) => panic!("{error}"),
+    };
+    let seen = native(&report);
+    assert!(seen.contains("execve"), "{seen:?}");
+    for syscall in ["dup2", "dup3", "rt_sigprocmask", "rt_sigaction"] {
+        assert!(!seen.contains(syscall), "{syscall} recorded: {seen:?}");
+    }
+}
+
 #[test]
 fn a_grandchild_is_recorded() {
     let dir = tempfile_dir();

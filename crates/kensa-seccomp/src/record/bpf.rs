@@ -51,12 +51,14 @@ fn bpf_error(action: &'static str) -> impl FnOnce(libbpf_rs::Error) -> Error {
 }
 
 /// Loads the recorder for the cgroup `(id, level)`, runs `body` while it is
-/// attached, and returns `body`'s result with what was recorded. The program
+/// attached (recording from the first native syscall `start_at_syscall` in
+/// the cgroup on, when given), and returns `body`'s result with what was recorded. The program
 /// is detached when this returns, whatever `body` did.
 pub(crate) fn with_recorder<T>(
     cgroup_id: u64,
     level: u32,
     watches: &[Watch],
+    start_at_syscall: Option<u32>,
     body: impl FnOnce() -> Result<T>,
 ) -> Result<(T, Raw)> {
     let mut object = MaybeUninit::uninit();
@@ -71,6 +73,7 @@ pub(crate) fn with_recorder<T>(
         .ok_or(Error::BpfLayout("the recorder has no .rodata"))?;
     rodata.target_cgroup_id = cgroup_id;
     rodata.target_level = level;
+    rodata.start_at_syscall = start_at_syscall.map_or(-1, i64::from);
     for watch in watches {
         let index = watch.arch as usize * SLOTS + watch.nr as usize;
         if let Some(slot) = rodata.watch_arg.get_mut(index)

@@ -160,6 +160,17 @@ impl RunCgroup {
         })
     }
 
+    /// Opens the directory, for `clone3(CLONE_INTO_CGROUP)`.
+    pub(crate) fn directory(&self) -> Result<std::os::fd::OwnedFd> {
+        use std::os::unix::fs::OpenOptionsExt;
+        fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY)
+            .open(&self.path)
+            .map(std::os::fd::OwnedFd::from)
+            .map_err(io_error(&self.path))
+    }
+
     /// Opens `cgroup.procs` for writing: a process that writes `0` to it
     /// moves itself into the cgroup.
     pub(crate) fn procs(&self) -> Result<fs::File> {

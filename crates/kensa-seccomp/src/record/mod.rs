@@ -3,9 +3,10 @@
 //! The mechanism, chosen for the lowest overhead: one BPF program on the raw
 //! tracepoint `sys_enter` (the hook behind `raw_syscalls:sys_enter`, attached
 //! without the perf-event layer, so no tracefs is needed; see
-//! `bpf/record.bpf.c`), filtered by cgroup. The workload runs in a cgroup2 cgroup of its own (a command this
-//! module starts enters it before `exec`, so its first syscall, every thread
-//! and every descendant is inside); the program returns at once for any task
+//! `bpf/record.bpf.c`), filtered by cgroup. The workload runs in a cgroup2
+//! cgroup of its own (a command this module starts is created inside it,
+//! see `spawn.rs`, so its first syscall, every thread and every descendant
+//! is inside); the program returns at once for any task
 //! not in that cgroup or below it, and otherwise marks the syscall number in
 //! a per-architecture bitmap. ptrace (strace) stops the tracee twice per
 //! syscall and seccomp user notification once; this costs a helper call and
@@ -28,9 +29,10 @@
 mod arch;
 mod bpf;
 mod cgroup;
+mod spawn;
 
 use std::collections::BTreeSet;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -95,12 +97,70 @@ pub fn record_command(
     command: &[OsString],
     options: &RecordOptions,
 ) -> Result<(ExitStatus, RecordReport)> {
+    record_command_via(command, options, Entry::CreatedInside)
+}
+
+/// How the recorded command gets into its cgroup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    /// `clone3(CLONE_INTO_CGROUP)`, migrating when the kernel lacks it.
+    CreatedInside,
+    /// Always the migration (to test that path on any kernel).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Migrated,
+}
+
+fn record_command_via(
+    command: &[OsString],
+    options: &RecordOptions,
+    entry: Entry,
+) -> Result<(ExitStatus, RecordReport)> {
     let (program, args) = command.split_first().ok_or(Error::NoCommand)?;
     let mount = cgroup::cgroup2_mount()?;
     let run = cgroup::RunCgroup::create(&mount)?;
     let target = cgroup::target(&mount, &run.path)?;
-    let procs = run.procs()?;
+    let directory = run.directory()?;
 
+    // Both ways of starting the child exec with the native execve.
+    let execve = libc::SYS_execve as u32;
+    let (status, raw) = bpf::with_recorder(
+        target.id,
+        target.level,
+        &arch::watches(),
+        Some(execve),
+        || {
+            let spawned = match entry {
+                Entry::CreatedInside => spawn::spawn_into_cgroup(
+                    program,
+                    args,
+                    &directory,
+                    options.command_stdout_to_stderr,
+                )?,
+                Entry::Migrated => spawn::Spawned::Fallback,
+            };
+            match spawned {
+                spawn::Spawned::Child(pid) => spawn::wait(pid).map_err(|source| Error::Spawn {
+                    what: program.to_string_lossy().into_owned(),
+                    source,
+                }),
+                spawn::Spawned::Fallback => run_migrating(program, args, &run, options),
+            }
+        },
+    )?;
+    run.remove()?;
+    Ok((status, report(raw)))
+}
+
+/// Runs the command with a child that moves itself into `run` before exec:
+/// for kernels without `clone3(CLONE_INTO_CGROUP)`.
+fn run_migrating(
+    program: &OsStr,
+    args: &[OsString],
+    run: &cgroup::RunCgroup,
+    options: &RecordOptions,
+) -> Result<ExitStatus> {
+    let what = || program.to_string_lossy().into_owned();
+    let procs = run.procs()?;
     let mut child = Command::new(program);
     child.args(args);
     if options.command_stdout_to_stderr {
@@ -122,18 +182,14 @@ pub fn record_command(
     unsafe {
         child.pre_exec(move || (&procs).write(b"0").map(drop));
     }
-    let (status, raw) = bpf::with_recorder(target.id, target.level, &arch::watches(), || {
-        let mut process = child.spawn().map_err(|source| Error::Spawn {
-            what: program.to_string_lossy().into_owned(),
-            source,
-        })?;
-        process.wait().map_err(|source| Error::Spawn {
-            what: program.to_string_lossy().into_owned(),
-            source,
-        })
+    let mut process = child.spawn().map_err(|source| Error::Spawn {
+        what: what(),
+        source,
     })?;
-    run.remove()?;
-    Ok((status, report(raw)))
+    process.wait().map_err(|source| Error::Spawn {
+        what: what(),
+        source,
+    })
 }
 
 /// Records the syscalls of the processes in the cgroup `path` and its
@@ -151,7 +207,7 @@ pub fn record_cgroup(
     let dir = cgroup::resolve(&mount, path);
     let target = cgroup::target(&mount, &dir)?;
     let started = Instant::now();
-    let ((), raw) = bpf::with_recorder(target.id, target.level, &arch::watches(), || {
+    let ((), raw) = bpf::with_recorder(target.id, target.level, &arch::watches(), None, || {
         while !stop.load(Ordering::Relaxed)
             && options
                 .duration
@@ -247,4 +303,40 @@ pub fn stop_on_interrupt() -> &'static AtomicBool {
         );
     }
     &STOP
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both ways into the cgroup record the same command the same way.
+    #[test]
+    fn created_inside_and_migrated_record_alike() {
+        let command: Vec<OsString> = ["sh", "-c", "cat /dev/null; exit 3"]
+            .iter()
+            .map(OsString::from)
+            .collect();
+        let mut seen = Vec::new();
+        for entry in [Entry::CreatedInside, Entry::Migrated] {
+            match record_command_via(&command, &RecordOptions::default(), entry) {
+                Ok((status, report)) => {
+                    assert_eq!(status.code(), Some(3), "{entry:?}");
+                    let native = report.recording.syscalls.values().next().cloned();
+                    let native = native.unwrap_or_default();
+                    for name in ["execve", "wait4", "exit_group"] {
+                        assert!(native.contains(name), "{entry:?}: no {name} in {native:?}");
+                    }
+                    seen.push(native);
+                }
+                Err(error) if std::env::var("CI").as_deref() != Ok("true") => {
+                    println!("skipped: cannot record on this machine: {error}");
+                    return;
+                }
+                Err(error) => panic!("{entry:?}: {error}"),
+            }
+        }
+        // The recording starts at the command's execve, so the two ways of
+        // setting up the child before it leave no trace.
+        assert_eq!(seen[0], seen[1]);
+    }
 }
