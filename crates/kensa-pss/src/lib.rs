@@ -36,6 +36,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod admission;
 pub mod api;
 pub mod checks;
 pub mod defaults;
