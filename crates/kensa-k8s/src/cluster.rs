@@ -38,7 +38,9 @@ pub enum ClusterError {
 /// Objects per list request, as kubectl pages.
 const PAGE_SIZE: u32 = 500;
 
-async fn client(context: Option<&str>) -> Result<Client, ClusterError> {
+/// A client for the kubeconfig context (the current one when `None`), or the
+/// in-cluster service account when there is no kubeconfig.
+pub async fn client(context: Option<&str>) -> Result<Client, ClusterError> {
     let options = KubeConfigOptions {
         context: context.map(str::to_owned),
         ..Default::default()
