@@ -10,3 +10,4 @@ mod pss_namespaces;
 pub mod scan;
 mod scan_output;
 pub mod seccomp;
+pub mod serve;

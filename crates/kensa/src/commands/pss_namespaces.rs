@@ -200,7 +200,7 @@ fn dry_run(
 
 /// Reads a PodSecurityConfiguration, or the PodSecurity plugin's configuration
 /// inside an AdmissionConfiguration.
-fn read_config(path: &Path) -> anyhow::Result<AdmissionConfig> {
+pub(crate) fn read_config(path: &Path) -> anyhow::Result<AdmissionConfig> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let value: serde_json::Value =
