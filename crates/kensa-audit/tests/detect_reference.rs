@@ -14,22 +14,7 @@ use kensa_audit::report::Aggregate;
 /// next to the workspace). `None` (after saying so) when it is absent,
 /// except on CI, where it must be there.
 fn reference() -> Option<PathBuf> {
-    let dir = std::env::var_os("KENSA_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    if dir.join("audit").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("reference data not found at {}", dir.display());
-    }
-    println!(
-        "skipping: reference data not found at {} (set KENSA_REFERENCE)",
-        dir.display()
-    );
-    None
+    kensa_reference::dir("", "audit")
 }
 
 fn run(rules: Vec<&'static Rule>, text: &str) -> DetectionReport {

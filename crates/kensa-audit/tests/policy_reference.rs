@@ -13,25 +13,7 @@ use serde_json::Value;
 /// The reference folder, or `None` (after saying so) when it is absent
 /// outside CI.
 fn reference() -> Option<PathBuf> {
-    let dir = std::env::var_os("KENSA_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    if dir.join("audit").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "reference data not found at {} (set KENSA_REFERENCE); required when CI=true",
-            dir.display()
-        );
-    }
-    println!(
-        "SKIP: reference data not found at {}; set KENSA_REFERENCE",
-        dir.display()
-    );
-    None
+    kensa_reference::dir("", "audit")
 }
 
 fn read(path: PathBuf) -> String {

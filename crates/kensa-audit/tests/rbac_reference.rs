@@ -9,19 +9,7 @@ use kensa_audit::report::rbac::{Principal, Rbac, RbacOptions, RbacReport};
 /// The shared reference directory, or `None` (with a note) when it is absent
 /// outside CI.
 fn reference() -> Option<PathBuf> {
-    let dir = std::env::var_os("KENSA_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("reference data not found at {}", dir.display());
-    }
-    println!("skipping: reference data not found at {}", dir.display());
-    None
+    kensa_reference::dir("", "")
 }
 
 fn demo(options: RbacOptions) -> Option<RbacReport> {

@@ -17,26 +17,7 @@ use kensa_audit::time::Timestamp;
 /// `.../shared/reference/audit/samples/synthetic`, or `None` (after saying
 /// so) when absent outside CI.
 fn synthetic() -> Option<PathBuf> {
-    let reference = std::env::var_os("KENSA_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    let dir = reference.join("audit/samples/synthetic");
-    if dir.join("edge-cases.jsonl").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "audit samples not found at {} (set KENSA_REFERENCE); required when CI=true",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIP: audit samples not found at {}; set KENSA_REFERENCE",
-        dir.display()
-    );
-    None
+    kensa_reference::dir("audit/samples/synthetic", "edge-cases.jsonl")
 }
 
 fn count(streams: &[Stream], options: &ReadOptions<'_>) -> kensa_audit::Result<(u64, ReadStats)> {

@@ -17,26 +17,7 @@ use kensa_audit::report::secrets::Secrets;
 use kensa_audit::report::summary::Summary;
 
 fn audit_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("KENSA_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    let dir = base.join("audit");
-    if dir.join("samples/synthetic/mini.jsonl").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "reference data not found at {} (set KENSA_REFERENCE); required when CI=true",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIP: reference data not found at {}; set KENSA_REFERENCE to run the report tests",
-        dir.display()
-    );
-    None
+    kensa_reference::dir("audit", "samples/synthetic/mini.jsonl")
 }
 
 fn read(path: PathBuf) -> Vec<u8> {

@@ -23,11 +23,7 @@ fn big_log() -> PathBuf {
         std::env::var_os("KENSA_BIG_LOG").unwrap_or_else(|| "/tmp/kensa-big.jsonl".into()),
     );
     if !path.exists() {
-        let reference = std::env::var_os("KENSA_REFERENCE")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| {
-                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-            });
+        let reference = kensa_reference::root();
         let mini = std::fs::read(reference.join("audit/samples/synthetic/mini.jsonl")).unwrap();
         let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
         let target: usize = std::env::var("KENSA_BIG_LOG_BYTES")

@@ -17,26 +17,7 @@ use kensa_pss::api::{Level, LevelVersion, Version};
 use kensa_scan::fix::{FixOptions, fix_yaml, unified_diff};
 
 fn corpus_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("KENSA_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    let dir = base.join("../corpus");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "corpus not found at {} (set KENSA_REFERENCE); required when CI=true",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIP: corpus not found at {}; set KENSA_REFERENCE to run the fix corpus test",
-        dir.display()
-    );
-    None
+    kensa_reference::dir("../corpus", "")
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {

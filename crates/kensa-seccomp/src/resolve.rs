@@ -267,20 +267,7 @@ mod tests {
     use super::*;
 
     fn reference() -> Option<PathBuf> {
-        let dir = std::env::var_os("KENSA_REFERENCE").map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference"),
-            PathBuf::from,
-        );
-        if dir.join("seccomp").is_dir() {
-            return Some(dir.join("seccomp"));
-        }
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "reference data missing at {}",
-            dir.display()
-        );
-        println!("skipped: no reference data at {}", dir.display());
-        None
+        kensa_reference::dir("seccomp", "")
     }
 
     #[test]

@@ -215,13 +215,7 @@ mod tests {
     /// parses as a profile, and rendering it again gives the same spec.
     #[test]
     fn reference_examples_round_trip() {
-        let dir = std::env::var_os("KENSA_REFERENCE").map_or_else(
-            || {
-                std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                    .join("../../../shared/reference")
-            },
-            std::path::PathBuf::from,
-        );
+        let dir = kensa_reference::root();
         let path = dir.join("seccomp/spo/examples/seccompprofile.yaml");
         let Ok(text) = std::fs::read_to_string(&path) else {
             assert!(

@@ -12,19 +12,7 @@ use kensa_seccomp::run::{RunOptions, confined_command, run};
 /// The reference folder, or `None` (with a printed line) when absent; absent
 /// data fails the test on CI.
 fn reference() -> Option<PathBuf> {
-    let dir = std::env::var_os("KENSA_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    if dir.join("seccomp").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("reference data missing at {}", dir.display());
-    }
-    println!("skipping: reference data missing at {}", dir.display());
-    None
+    kensa_reference::dir("", "seccomp")
 }
 
 /// containerd's RuntimeDefault for amd64 and its 14 default capabilities.

@@ -215,10 +215,7 @@ impl Reviewer {
             );
         }
         let Some(request) = envelope.request else {
-            return refused(
-                ErrorKind::no_request,
-                "the AdmissionReview has no request".into(),
-            );
+            return no_request();
         };
         let Some(uid) = request.uid.filter(|uid| !uid.is_empty()) else {
             return refused(
@@ -279,10 +276,7 @@ impl Reviewer {
             Err(error) => return self.undecodable(body, uid, error.to_string()),
         };
         let Some(request) = review.request else {
-            return refused(
-                ErrorKind::no_request,
-                "the AdmissionReview has no request".into(),
-            );
+            return no_request();
         };
         let attrs = attributes(&request);
         let labels = self.labels(attrs.namespace);
@@ -413,10 +407,7 @@ impl Reviewer {
             }
         };
         let Some(request) = review.request else {
-            return refused(
-                ErrorKind::no_request,
-                "the AdmissionReview has no request".into(),
-            );
+            return no_request();
         };
         let attrs = attributes(&request);
         let labels = self.labels(attrs.namespace);
@@ -451,6 +442,14 @@ fn labels_ref(
         Ok(labels) => Ok(labels.as_ref()),
         Err(error) => Err(error.clone()),
     }
+}
+
+/// HTTP 400: a review without a request.
+fn no_request() -> Reviewed {
+    refused(
+        ErrorKind::no_request,
+        "the AdmissionReview has no request".into(),
+    )
 }
 
 /// HTTP 400 with a plain-text reason.

@@ -14,26 +14,7 @@ use serde_json::{Value, json};
 use support::{Server, store_from_json};
 
 fn reference_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("KENSA_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    let dir = base.join("pss/golden");
-    if dir.join("pod_admission.yaml").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "reference data not found at {} (set KENSA_REFERENCE); required when CI=true",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIP: reference data not found at {}; set KENSA_REFERENCE",
-        dir.display()
-    );
-    None
+    kensa_reference::dir("pss/golden", "pod_admission.yaml")
 }
 
 fn read_yaml(path: PathBuf) -> Value {

@@ -13,23 +13,7 @@ use serde_json::Value;
 
 /// `../shared/reference/audit`, or `None` (after saying so) when absent outside CI.
 fn audit_reference() -> Option<PathBuf> {
-    let reference = std::env::var_os("KENSA_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    let dir = reference.join("audit");
-    if dir.join("samples/synthetic/mini.jsonl").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "audit reference data not found at {} (set KENSA_REFERENCE); required when CI=true",
-            dir.display()
-        );
-    }
-    eprintln!("SKIP: audit reference data not found at {}", dir.display());
-    None
+    kensa_reference::dir("audit", "samples/synthetic/mini.jsonl")
 }
 
 fn kensa() -> Command {

@@ -9,26 +9,7 @@ use assert_cmd::Command;
 
 /// `../shared/corpus`, or `None` (after saying so) when absent outside CI.
 fn corpus_dir() -> Option<PathBuf> {
-    let reference = std::env::var_os("KENSA_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    let dir = reference.join("../corpus");
-    if dir.join("manifests").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "corpus not found at {} (set KENSA_REFERENCE); required when CI=true",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIP: corpus not found at {}; set KENSA_REFERENCE",
-        dir.display()
-    );
-    None
+    kensa_reference::dir("../corpus", "manifests")
 }
 
 fn kensa() -> Command {

@@ -5,26 +5,7 @@ use std::path::PathBuf;
 
 /// The `reference/pss` folder, or `None` (after saying so) when it is absent outside CI.
 pub fn pss_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("KENSA_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    let dir = base.join("pss");
-    if dir.join("expectations.json").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "reference data not found at {} (set KENSA_REFERENCE); required when CI=true",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIP: reference data not found at {}; set KENSA_REFERENCE to run conformance tests",
-        dir.display()
-    );
-    None
+    kensa_reference::dir("pss", "expectations.json")
 }
 
 /// Reads a YAML or JSON file into a JSON value.

@@ -5,26 +5,7 @@ use std::path::PathBuf;
 
 /// The shared corpus folder, or `None` (after saying so) when it is absent outside CI.
 pub fn corpus_dir() -> Option<PathBuf> {
-    let reference = std::env::var_os("KENSA_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    let dir = reference.join("../corpus");
-    if dir.join("insecure").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "corpus not found at {} (set KENSA_REFERENCE); required when CI=true",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "SKIP: corpus not found at {}; set KENSA_REFERENCE to run conformance tests",
-        dir.display()
-    );
-    None
+    kensa_reference::dir("../corpus", "insecure")
 }
 
 /// Every file under `dir`, sorted.

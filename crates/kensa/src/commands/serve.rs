@@ -105,6 +105,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
+        let shutdown = shutdown_signal()?;
         let store = Arc::new(match &args.snapshot {
             Some(path) => Store::from_snapshot_file(path)?,
             None => Store::new(),
@@ -127,7 +128,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
                 .map(|a| a.to_string())
                 .unwrap_or_default()
         );
-        serve(app, listener, options, shutdown_signal(), log).await?;
+        serve(app, listener, options, shutdown, log).await?;
         eprintln!("kensa serve: stopped");
         anyhow::Ok(())
     })?;
@@ -140,18 +141,17 @@ async fn start_watching(store: Arc<Store>, context: Option<String>) -> anyhow::R
         .context("watching the cluster (use --snapshot FILE to run without one)")
 }
 
-/// Resolves on SIGTERM (what the kubelet sends) or Ctrl-C.
-async fn shutdown_signal() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Resolves on SIGTERM (what the kubelet sends) or Ctrl-C. The handlers
+/// are registered when this is called, not when the future is first polled,
+/// so a signal that arrives while the server starts is not lost.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).context("handling SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("handling SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {},
+            _ = interrupt.recv() => {},
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {},
-        () = terminate => {},
-    }
+    })
 }
