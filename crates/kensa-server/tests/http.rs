@@ -225,3 +225,26 @@ async fn a_changed_certificate_is_served_without_a_restart() {
     assert!(log.contains("keeping the old TLS certificate"), "{log}");
     assert!(log.contains("reloaded"), "{log}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_review_without_an_object_is_answered_as_a_bad_request() {
+    let server = Server::start(store_from_json(CLUSTER)).await;
+    let review = r#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{
+        "uid":"u-1","kind":{"group":"","version":"v1","kind":"Pod"},
+        "resource":{"group":"","version":"v1","resource":"pods"},
+        "name":"web","namespace":"dev","operation":"CREATE","userInfo":{"username":"alice"}}}"#;
+    let (status, body) = server.post("/validate", review).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).expect("a review");
+    let response = &answer["response"];
+    assert_eq!(response["uid"], "u-1");
+    assert_eq!(response["allowed"], false);
+    assert_eq!(response["status"]["reason"], "BadRequest");
+    assert_eq!(response["status"]["code"], 400);
+    assert!(
+        response["auditAnnotations"]["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("failed to decode object")),
+        "{body}"
+    );
+}
