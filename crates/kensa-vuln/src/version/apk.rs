@@ -170,10 +170,7 @@ mod tests {
             ("1.0_p1", "1.0_p1_p1"),
             ("1.0_rc1_pre1", "1.0_rc1"),
         ];
-        for (a, b) in less {
-            assert_eq!(compare(a, b), Ordering::Less, "{a} < {b}");
-            assert_eq!(compare(b, a), Ordering::Greater, "{b} > {a}");
-        }
+        super::super::assert_less(compare, less);
         assert_eq!(compare("1.0-r0", "1.0-r0"), Ordering::Equal);
     }
 

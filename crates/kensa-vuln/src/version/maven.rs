@@ -214,35 +214,20 @@ mod tests {
             "2.1-c", "2.1-1", "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11",
             "11.m2", "11.m11", "11", "11.a", "11b", "11c", "11m",
         ];
-        for chain in [&qualifiers[..], &numbers[..]] {
-            for pair in chain.windows(2) {
-                assert_eq!(
-                    compare(pair[0], pair[1]),
-                    Ordering::Less,
-                    "{} < {}",
-                    pair[0],
-                    pair[1]
-                );
-                assert_eq!(
-                    compare(pair[1], pair[0]),
-                    Ordering::Greater,
-                    "{} > {}",
-                    pair[1],
-                    pair[0]
-                );
-            }
-        }
-        for (a, b) in [
-            ("1", "1.0.0"),
-            ("1-ga", "1"),
-            ("1-final", "1"),
-            ("1-release", "1"),
-            ("1.0-cr1", "1.0-rc1"),
-            ("1a1", "1-alpha-1"),
-            ("1.0.RELEASE", "1.0"),
-            ("1.0.0.0", "1"),
-        ] {
-            assert_eq!(compare(a, b), Ordering::Equal, "{a} = {b}");
-        }
+        super::super::assert_increasing(compare, &qualifiers);
+        super::super::assert_increasing(compare, &numbers);
+        super::super::assert_equal(
+            compare,
+            [
+                ("1", "1.0.0"),
+                ("1-ga", "1"),
+                ("1-final", "1"),
+                ("1-release", "1"),
+                ("1.0-cr1", "1.0-rc1"),
+                ("1a1", "1-alpha-1"),
+                ("1.0.RELEASE", "1.0"),
+                ("1.0.0.0", "1"),
+            ],
+        );
     }
 }

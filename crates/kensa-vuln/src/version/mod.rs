@@ -79,3 +79,32 @@ fn by_key<'a, K: Ord>(a: &'a str, b: &'a str, parse: impl Fn(&'a str) -> Option<
 
 #[cfg(test)]
 mod properties;
+
+/// Asserts `a < b` (and `b > a`) for each pair.
+#[cfg(test)]
+fn assert_less<'a>(
+    compare: fn(&str, &str) -> Ordering,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) {
+    for (a, b) in pairs {
+        assert_eq!(compare(a, b), Ordering::Less, "{a} < {b}");
+        assert_eq!(compare(b, a), Ordering::Greater, "{b} > {a}");
+    }
+}
+
+/// Asserts the versions are in strictly increasing order.
+#[cfg(test)]
+fn assert_increasing(compare: fn(&str, &str) -> Ordering, chain: &[&str]) {
+    assert_less(compare, chain.windows(2).map(|pair| (pair[0], pair[1])));
+}
+
+/// Asserts each pair compares equal.
+#[cfg(test)]
+fn assert_equal<'a>(
+    compare: fn(&str, &str) -> Ordering,
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) {
+    for (a, b) in pairs {
+        assert_eq!(compare(a, b), Ordering::Equal, "{a} = {b}");
+    }
+}

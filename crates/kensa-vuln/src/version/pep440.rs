@@ -198,27 +198,20 @@ mod tests {
             "1.1.dev1",
             "1!0.1",
         ];
-        for pair in chain.windows(2) {
-            assert_eq!(
-                compare(pair[0], pair[1]),
-                Ordering::Less,
-                "{} < {}",
-                pair[0],
-                pair[1]
-            );
-        }
-        for (a, b) in [
-            ("1.0", "1.0.0"),
-            ("1.0alpha1", "1.0a1"),
-            ("1.0-beta.2", "1.0b2"),
-            ("1.0c1", "1.0rc1"),
-            ("1.0-1", "1.0.post1"),
-            ("1.0.rev1", "1.0.post1"),
-            ("v2.0", "2.0"),
-            ("1.0.DEV1", "1.0.dev1"),
-        ] {
-            assert_eq!(compare(a, b), Ordering::Equal, "{a} = {b}");
-        }
+        super::super::assert_increasing(compare, &chain);
+        super::super::assert_equal(
+            compare,
+            [
+                ("1.0", "1.0.0"),
+                ("1.0alpha1", "1.0a1"),
+                ("1.0-beta.2", "1.0b2"),
+                ("1.0c1", "1.0rc1"),
+                ("1.0-1", "1.0.post1"),
+                ("1.0.rev1", "1.0.post1"),
+                ("v2.0", "2.0"),
+                ("1.0.DEV1", "1.0.dev1"),
+            ],
+        );
         for bad in ["", "abc", "1.0foo", "1.0+", "1.0+a..b"] {
             assert!(parse(bad).is_none(), "{bad:?}");
         }

@@ -160,17 +160,15 @@ mod tests {
             ("0.9-1.el8", "1:0.1-1.el8"),
             ("2.28-151.el8", "2.28-164.el8"),
         ];
-        for (a, b) in less {
-            assert_eq!(compare(a, b), Ordering::Less, "{a} < {b}");
-            assert_eq!(compare(b, a), Ordering::Greater, "{b} > {a}");
-        }
-        for (a, b) in [
-            ("1.0", "1.0"),
-            ("1.0010", "1.10"),
-            ("2.0", "2_0"),
-            ("a+", "a_"),
-        ] {
-            assert_eq!(compare(a, b), Ordering::Equal, "{a} = {b}");
-        }
+        super::super::assert_less(compare, less);
+        super::super::assert_equal(
+            compare,
+            [
+                ("1.0", "1.0"),
+                ("1.0010", "1.10"),
+                ("2.0", "2_0"),
+                ("a+", "a_"),
+            ],
+        );
     }
 }

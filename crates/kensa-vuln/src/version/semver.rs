@@ -130,15 +130,7 @@ mod tests {
             "2.0.0",
             "10.0.0",
         ];
-        for pair in chain.windows(2) {
-            assert_eq!(
-                compare(pair[0], pair[1]),
-                Ordering::Less,
-                "{} < {}",
-                pair[0],
-                pair[1]
-            );
-        }
+        super::super::assert_increasing(compare, &chain);
         assert_eq!(compare("1.0.0+build.1", "1.0.0+build.2"), Ordering::Equal);
         assert_eq!(compare("v1.2", "1.2.0"), Ordering::Equal);
         assert!(parse("1.2.3.4").is_none());
