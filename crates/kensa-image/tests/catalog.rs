@@ -163,3 +163,22 @@ fn wolfi_and_no_os() {
     let os = catalog::os::detect(&old_debian).expect("debian");
     assert_eq!((os.family, os.version.as_str()), (Family::Debian, "9.13"));
 }
+
+/// Found by the `pkgdb` fuzz target: empty names and versions are records
+/// to skip, not packages.
+#[test]
+fn empty_names_and_versions_are_skipped_with_a_note() {
+    let (packages, notes) = catalog::dpkg::parse(
+        "Package:\nVersion: 1\n\nPackage: a\nVersion:\n",
+        "var/lib/dpkg/status.d/x",
+        0,
+    );
+    assert!(packages.is_empty());
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    let (packages, notes) = catalog::apk::parse("P:\nV:1.0\n", "lib/apk/db/installed", 0);
+    assert!(packages.is_empty());
+    assert_eq!(
+        notes,
+        ["lib/apk/db/installed:1: a record with an empty package name, skipped"]
+    );
+}

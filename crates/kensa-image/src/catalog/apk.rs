@@ -23,6 +23,12 @@ pub fn parse(text: &str, path: &str, layer: usize) -> (Vec<Package>, Vec<String>
             })
         };
         let Some(name) = field('P') else { continue };
+        if name.is_empty() {
+            notes.push(format!(
+                "{path}:{start}: a record with an empty package name, skipped"
+            ));
+            continue;
+        }
         let Some(version) = field('V').filter(|v| !v.is_empty()) else {
             notes.push(format!(
                 "{path}:{start}: package {name} has no version, skipped"

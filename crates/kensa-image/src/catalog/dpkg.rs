@@ -46,7 +46,8 @@ pub fn parse(text: &str, path: &str, layer: usize) -> (Vec<Package>, Vec<String>
         if !installed {
             continue;
         }
-        let (Some(name), Some(version)) = (get("Package"), get("Version")) else {
+        let present = |key: &str| get(key).filter(|value| !value.is_empty());
+        let (Some(name), Some(version)) = (present("Package"), present("Version")) else {
             notes.push(format!(
                 "{path}:{start}: a stanza without Package or Version, skipped"
             ));
