@@ -12,10 +12,7 @@ pub const DATABASES: &[&str] = &["lib/apk/db/installed", "usr/lib/apk/db/install
 pub fn parse(text: &str, path: &str, layer: usize) -> (Vec<Package>, Vec<String>) {
     let mut packages = Vec::new();
     let mut notes = Vec::new();
-    let mut line_no = 0;
-    for record in text.split("\n\n") {
-        let start = line_no + 1;
-        line_no += record.lines().count() + 1;
+    for (start, record) in super::records(text) {
         let field = |key: char| {
             record.lines().find_map(|line| {
                 let mut chars = line.chars();

@@ -15,10 +15,7 @@ pub const STATUS_D: &str = "var/lib/dpkg/status.d/";
 pub fn parse(text: &str, path: &str, layer: usize) -> (Vec<Package>, Vec<String>) {
     let mut packages = Vec::new();
     let mut notes = Vec::new();
-    let mut line_no = 0;
-    for stanza in text.split("\n\n") {
-        let start = line_no + 1;
-        line_no += stanza.lines().count() + 1;
+    for (start, stanza) in super::records(text) {
         let mut fields: Vec<(&str, String)> = Vec::new();
         for line in stanza.lines() {
             if line.starts_with([' ', '\t']) {

@@ -35,6 +35,17 @@ pub struct Package {
     pub layer: usize,
 }
 
+/// The blank-line-separated records of a dpkg or apk database, each with
+/// the line it starts on (for notes that point at it).
+fn records(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut next_line = 1;
+    text.split("\n\n").map(move |record| {
+        let start = next_line;
+        next_line += record.lines().count() + 1;
+        (start, record)
+    })
+}
+
 /// Whether the catalogers read this path's content (pass to
 /// [`FileIndex::apply_layer`] as `keep`).
 pub fn wanted(path: &str) -> bool {
