@@ -34,7 +34,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::metrics::{Decision, ErrorKind};
-use crate::state::{LookupError, Store};
+use crate::state::{LookupError, Store, StoredPod};
 
 /// How long the namespace dry run may take (upstream's default).
 pub const DRY_RUN_BUDGET: Duration = Duration::from_secs(1);
@@ -226,10 +226,8 @@ impl Reviewer {
         let (group, resource) = (request.resource.group, request.resource.resource);
         let operation = request.operation;
         let mut reviewed = match (group.as_str(), resource.as_str()) {
-            ("", "pods") => self.typed::<Pod>(body, &uid, |r, old| self.pod(r, old)),
-            ("", "namespaces") => {
-                self.typed::<Namespace>(body, &uid, |r, old| self.namespace(r, old))
-            }
+            ("", "pods") => self.typed::<Pod>(body, &uid, |r| self.pod(r)),
+            ("", "namespaces") => self.typed::<Namespace>(body, &uid, |r| self.namespace(r)),
             _ => match controller_kind(&group, &resource) {
                 Some(kind) => self.controller(body, &uid, &kind),
                 // Not a resource PSA looks at: nothing to say.
@@ -247,7 +245,7 @@ impl Reviewer {
         &self,
         body: &[u8],
         uid: &str,
-        decide: impl FnOnce(&AdmissionRequest<K>, Option<&K>) -> Response,
+        decide: impl FnOnce(&AdmissionRequest<K>) -> Response,
     ) -> Reviewed
     where
         K: kube::Resource + DeserializeOwned + Clone,
@@ -255,12 +253,9 @@ impl Reviewer {
         match serde_json::from_slice::<AdmissionReview<K>>(body) {
             Ok(review) => {
                 let Some(request) = review.request else {
-                    return refused(
-                        ErrorKind::no_request,
-                        "the AdmissionReview has no request".into(),
-                    );
+                    return no_request();
                 };
-                let response = decide(&request, request.old_object.as_ref());
+                let response = decide(&request);
                 answered(uid, response, None)
             }
             Err(error) => self.undecodable(body, uid, error.to_string()),
@@ -328,31 +323,30 @@ impl Reviewer {
             })
     }
 
-    fn pod(&self, request: &AdmissionRequest<Pod>, old: Option<&Pod>) -> Response {
+    fn pod(&self, request: &AdmissionRequest<Pod>) -> Response {
         let attrs = attributes(request);
         let labels = self.labels(attrs.namespace);
         let new = match &request.object {
             Some(pod) => Decoded::Ok(pod_view(pod)),
             None => Decoded::Failed("no object".into()),
         };
-        let old = (attrs.operation == Operation::Update).then(|| match old {
+        let old = (attrs.operation == Operation::Update).then(|| match &request.old_object {
             Some(pod) => Decoded::Ok(pod_view(pod)),
             None => Decoded::Failed("no old object".into()),
         });
         decide::validate_pod(&self.config, &attrs, labels_ref(&labels), new, old)
     }
 
-    fn namespace(
-        &self,
-        request: &AdmissionRequest<Namespace>,
-        old: Option<&Namespace>,
-    ) -> Response {
+    fn namespace(&self, request: &AdmissionRequest<Namespace>) -> Response {
         let attrs = attributes(request);
         let new = match &request.object {
             Some(ns) => Decoded::Ok(namespace_view(ns)),
             None => Decoded::Failed("no object".into()),
         };
-        let old = old.map(|ns| Decoded::Ok(namespace_view(ns)));
+        let old = request
+            .old_object
+            .as_ref()
+            .map(|ns| Decoded::Ok(namespace_view(ns)));
         let name = attrs.name.to_owned();
         decide::validate_namespace(&self.config, &attrs, new, old, |enforce| {
             self.dry_run(&name, enforce)
@@ -362,9 +356,13 @@ impl Reviewer {
     /// The warnings for the namespace's existing pods under a new enforce
     /// level, within the time budget.
     fn dry_run(&self, namespace: &str, enforce: kensa_pss::api::LevelVersion) -> Vec<String> {
+        // References into the store's pods: a dry run over thousands of
+        // pods must not copy their specs.
         let pods = self.store.pods(namespace).map_err(drop);
-        let pods: Result<Vec<crate::state::StoredPod>, ()> =
-            pods.map(|pods| pods.iter().map(|p| (**p).clone()).collect());
+        let pods: Result<Vec<&StoredPod>, ()> = pods
+            .as_ref()
+            .map(|pods| pods.iter().map(AsRef::as_ref).collect())
+            .map_err(|_| ());
         let deadline = Instant::now() + self.dry_run_budget;
         let evaluator = Evaluator::global();
         kensa_pss::namespace::evaluate_pods_in_namespace(

@@ -29,7 +29,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use crate::admission::Reviewer;
-use crate::metrics::{Decision, ErrorKind, Metrics};
+use crate::metrics::{ErrorKind, Metrics};
 use crate::state::Store;
 use crate::{Error, tls};
 
@@ -157,10 +157,11 @@ async fn validate(State(app): State<Arc<App>>, request: Request) -> Response {
     }
     app.metrics
         .request(&reviewed.resource, &reviewed.operation, reviewed.decision);
-    let content_type = if reviewed.decision == Decision::error && reviewed.status != 200 {
-        "text/plain; charset=utf-8"
-    } else {
+    // Answered reviews are 200 and JSON; refusals are 400 and plain text.
+    let content_type = if reviewed.status == 200 {
         "application/json"
+    } else {
+        "text/plain; charset=utf-8"
     };
     Response::builder()
         .status(reviewed.status)

@@ -49,7 +49,7 @@ impl StoredPod {
     }
 }
 
-impl ExistingPod for StoredPod {
+impl ExistingPod for &StoredPod {
     fn name(&self) -> &str {
         &self.name
     }
