@@ -49,7 +49,8 @@ fn advise(dir: &Path, name: &str, command: &[&str], base: bool) -> std::path::Pa
     profile
 }
 
-fn run_under(profile: &Path, command: &[&str]) -> std::process::Output {
+/// `kensa seccomp run --profile PROFILE -- COMMAND` (a file, or `runtime-default`).
+fn run_under(profile: impl AsRef<std::ffi::OsStr>, command: &[&str]) -> std::process::Output {
     kensa()
         .args(["seccomp", "run", "--profile"])
         .arg(profile)
@@ -61,36 +62,12 @@ fn run_under(profile: &Path, command: &[&str]) -> std::process::Output {
 
 #[test]
 fn runtime_default_stops_unshare_and_runs_ordinary_programs() {
-    let output = kensa()
-        .args([
-            "seccomp",
-            "run",
-            "--profile",
-            "runtime-default",
-            "--",
-            "unshare",
-            "-rmC",
-            "true",
-        ])
-        .output()
-        .unwrap();
+    let output = run_under("runtime-default", &["unshare", "-rmC", "true"]);
     assert!(!output.status.success());
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("unshare failed: Operation not permitted")
     );
-    let ok = kensa()
-        .args([
-            "seccomp",
-            "run",
-            "--profile",
-            "runtime-default",
-            "--",
-            "sh",
-            "-c",
-            "ls / | wc -l; exit 7",
-        ])
-        .output()
-        .unwrap();
+    let ok = run_under("runtime-default", &["sh", "-c", "ls / | wc -l; exit 7"]);
     assert_eq!(ok.status.code(), Some(7), "the command's exit status");
 }
 
