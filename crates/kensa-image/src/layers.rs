@@ -60,14 +60,12 @@ pub enum LayerError {
         message: String,
     },
     /// A cap was crossed.
-    #[error("layer {layer}: {what} (limit {limit} bytes); refusing to read further")]
+    #[error("layer {layer}: {what}; refusing to read further")]
     TooLarge {
         /// The layer's name.
         layer: String,
-        /// Which cap.
+        /// Which cap was crossed, and its value.
         what: String,
-        /// The cap.
-        limit: u64,
     },
 }
 
@@ -144,16 +142,16 @@ pub fn clean_path(name: &str) -> (Option<String>, bool) {
     }
 }
 
-/// Counts the bytes read through it.
+/// Counts the compressed bytes read, where the cap check can see them.
 struct Counting<R> {
     inner: R,
-    count: u64,
+    count: std::rc::Rc<std::cell::Cell<u64>>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count += n as u64;
+        self.count.set(self.count.get() + n as u64);
         Ok(n)
     }
 }
@@ -164,7 +162,7 @@ struct Capped<R> {
     produced: u64,
     limits: Limits,
     compressed: std::rc::Rc<std::cell::Cell<u64>>,
-    tripped: Option<(String, u64)>,
+    tripped: Option<String>,
 }
 
 impl<R: Read> Read for Capped<R> {
@@ -172,42 +170,22 @@ impl<R: Read> Read for Capped<R> {
         let n = self.inner.read(buf)?;
         self.produced += n as u64;
         if self.produced > self.limits.max_layer_bytes {
-            self.tripped = Some((
-                format!(
-                    "decompresses to more than {} bytes",
-                    self.limits.max_layer_bytes
-                ),
-                self.limits.max_layer_bytes,
+            self.tripped = Some(format!(
+                "decompresses to more than {} bytes",
+                self.limits.max_layer_bytes
             ));
         } else if self.produced > 1 << 20 {
             let compressed = self.compressed.get().max(1);
             if self.produced / compressed > self.limits.max_ratio {
-                self.tripped = Some((
-                    format!(
-                        "decompression ratio above {}:1 ({} bytes from {compressed})",
-                        self.limits.max_ratio, self.produced
-                    ),
-                    self.limits.max_layer_bytes,
+                self.tripped = Some(format!(
+                    "decompression ratio above {}:1 ({} bytes from {compressed})",
+                    self.limits.max_ratio, self.produced
                 ));
             }
         }
         if self.tripped.is_some() {
             return Err(io::Error::other("decompression cap"));
         }
-        Ok(n)
-    }
-}
-
-/// Shares the compressed count with the cap check.
-struct SharedCount<R> {
-    inner: Counting<R>,
-    shared: std::rc::Rc<std::cell::Cell<u64>>,
-}
-
-impl<R: Read> Read for SharedCount<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.shared.set(self.inner.count);
         Ok(n)
     }
 }
@@ -312,12 +290,9 @@ impl FileIndex {
             message,
         };
         let shared = std::rc::Rc::new(std::cell::Cell::new(0));
-        let counted = SharedCount {
-            inner: Counting {
-                inner: stream,
-                count: 0,
-            },
-            shared: std::rc::Rc::clone(&shared),
+        let counted = Counting {
+            inner: stream,
+            count: std::rc::Rc::clone(&shared),
         };
         let mut buffered = BufReader::new(counted);
         let magic = buffered
@@ -407,9 +382,9 @@ impl FileIndex {
                             return Err(LayerError::TooLarge {
                                 layer: name.to_owned(),
                                 what: format!(
-                                    "{path} is {size} bytes, more than kensa keeps of a file"
+                                    "{path} is {size} bytes, more than the {} kensa keeps of a file",
+                                    limits.max_kept_bytes
                                 ),
-                                limit: limits.max_kept_bytes,
                             });
                         }
                         let mut bytes = Vec::with_capacity(size as usize);
@@ -438,11 +413,10 @@ impl FileIndex {
         })();
         let capped = archive.into_inner();
         stats.bytes = capped.produced;
-        if let Some((what, limit)) = capped.tripped {
+        if let Some(what) = capped.tripped {
             return Err(LayerError::TooLarge {
                 layer: name.to_owned(),
                 what,
-                limit,
             });
         }
         result?;
