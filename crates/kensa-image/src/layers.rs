@@ -1,6 +1,6 @@
 //! Layers into a merged file index.
 //!
-//! Each layer is a tar stream (plain or gzip; detected by its magic bytes).
+//! Each layer is a tar stream, plain or compressed.
 //! Entries are applied in layer order into a [`FileIndex`]:
 //!
 //! - **Paths stay inside the root.** A name is cleaned lexically: a leading
@@ -16,6 +16,8 @@
 //! - **Kinds.** Regular files, directories, symlinks and hard links are
 //!   indexed; device nodes, fifos and the like are recorded as
 //!   [`EntryKind::Other`] (their content is never read).
+//! - **Compression.** Plain, gzip and zstd tars, told apart by their magic
+//!   bytes.
 //! - **Caps.** A layer may not decompress to more than
 //!   [`Limits::max_layer_bytes`], nor to more than [`Limits::max_ratio`]
 //!   times its compressed size (past the first MiB), and file contents kept
@@ -35,6 +37,9 @@ pub struct Limits {
     pub max_ratio: u64,
     /// Most bytes of file content kept for catalogers, per file.
     pub max_kept_bytes: u64,
+    /// Largest file handed to an [`Extractor`]; larger ones are indexed
+    /// without evidence and counted in [`LayerStats::not_extracted`].
+    pub max_extract_bytes: u64,
 }
 
 impl Default for Limits {
@@ -43,6 +48,7 @@ impl Default for Limits {
             max_layer_bytes: 8 << 30,
             max_ratio: 200,
             max_kept_bytes: 64 << 20,
+            max_extract_bytes: 1 << 30,
         }
     }
 }
@@ -100,6 +106,23 @@ pub struct Entry {
     pub content: Option<Vec<u8>>,
 }
 
+/// What to keep of a regular file's content.
+#[derive(Debug, Clone, Copy)]
+pub enum Keep {
+    /// Nothing: the entry is indexed without content.
+    Skip,
+    /// The whole content (capped by [`Limits::max_kept_bytes`]).
+    Content,
+    /// Only what this function extracts from the whole content. The file is
+    /// read into a transient buffer (capped by [`Limits::max_extract_bytes`])
+    /// and dropped afterwards, so binaries cost memory one at a time.
+    Extract(Extractor),
+}
+
+/// Evidence a cataloger takes from a file's bytes (a Go binary's build
+/// information, a jar's manifests); `None` when there is none.
+pub type Extractor = fn(&[u8]) -> Option<Vec<u8>>;
+
 /// What reading one layer found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LayerStats {
@@ -111,6 +134,9 @@ pub struct LayerStats {
     pub cleaned_names: u64,
     /// Whiteouts applied.
     pub whiteouts: u64,
+    /// Files an extractor wanted that were over
+    /// [`Limits::max_extract_bytes`].
+    pub not_extracted: u64,
 }
 
 /// The merged files of an image's layers, by cleaned path (no leading `/`).
@@ -275,15 +301,16 @@ impl FileIndex {
         any
     }
 
-    /// Applies one layer (`name` for errors), keeping the content of the
-    /// regular files for which `keep` says so. Returns what it read.
+    /// Applies one layer (`name` for errors), keeping of each regular file
+    /// what `keep` (given its path, mode and size) asks for. Returns what
+    /// it read.
     pub fn apply_layer(
         &mut self,
         name: &str,
         layer: usize,
         stream: impl Read,
         limits: Limits,
-        keep: impl Fn(&str) -> bool,
+        keep: impl Fn(&str, u32, u64) -> Keep,
     ) -> Result<LayerStats, LayerError> {
         let malformed = |message: String| LayerError::Malformed {
             layer: name.to_owned(),
@@ -301,7 +328,10 @@ impl FileIndex {
         let decompressed: Box<dyn Read> = if magic.starts_with(&[0x1f, 0x8b]) {
             Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
         } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            return Err(malformed("zstd-compressed layers are not read yet".into()));
+            Box::new(
+                zstd::stream::read::Decoder::with_buffer(buffered)
+                    .map_err(|e| malformed(format!("zstd: {e}")))?,
+            )
         } else {
             Box::new(buffered)
         };
@@ -315,6 +345,7 @@ impl FileIndex {
         let mut archive = tar::Archive::new(capped);
         let mut stats = LayerStats::default();
         let mut opaque: Vec<String> = Vec::new();
+        let mut scratch: Vec<u8> = Vec::new();
         let result = (|| -> Result<(), LayerError> {
             let entries = archive
                 .entries()
@@ -377,22 +408,36 @@ impl FileIndex {
                     _ => EntryKind::Other,
                 };
                 let content = match kind {
-                    EntryKind::File { size } if keep(&path) => {
-                        if size > limits.max_kept_bytes {
-                            return Err(LayerError::TooLarge {
-                                layer: name.to_owned(),
-                                what: format!(
-                                    "{path} is {size} bytes, more than the {} kensa keeps of a file",
-                                    limits.max_kept_bytes
-                                ),
-                            });
+                    EntryKind::File { size } => match keep(&path, mode, size) {
+                        Keep::Skip => None,
+                        Keep::Content => {
+                            if size > limits.max_kept_bytes {
+                                return Err(LayerError::TooLarge {
+                                    layer: name.to_owned(),
+                                    what: format!(
+                                        "{path} is {size} bytes, more than the {} kensa keeps of a file",
+                                        limits.max_kept_bytes
+                                    ),
+                                });
+                            }
+                            let mut bytes = Vec::with_capacity(size as usize);
+                            entry
+                                .read_to_end(&mut bytes)
+                                .map_err(|e| malformed(format!("{path}: {e}")))?;
+                            Some(bytes)
                         }
-                        let mut bytes = Vec::with_capacity(size as usize);
-                        entry
-                            .read_to_end(&mut bytes)
-                            .map_err(|e| malformed(format!("{path}: {e}")))?;
-                        Some(bytes)
-                    }
+                        Keep::Extract(_) if size > limits.max_extract_bytes => {
+                            stats.not_extracted += 1;
+                            None
+                        }
+                        Keep::Extract(extract) => {
+                            scratch.clear();
+                            entry
+                                .read_to_end(&mut scratch)
+                                .map_err(|e| malformed(format!("{path}: {e}")))?;
+                            extract(&scratch)
+                        }
+                    },
                     _ => None,
                 };
                 // A directory over an existing one keeps what is below it.

@@ -1,9 +1,8 @@
-//! Container images for `kensa image` (issue 7). Today: [`layers`], which
-//! reads layer tars as streams into one merged, in-memory file index —
-//! whiteouts applied in layer order, paths kept inside the image root,
-//! decompression capped — so catalogers can look at an image's files
-//! without anything being written to disk; [`catalog`] reads the OS and
-//! its package databases from that index.
+//! Container images for `kensa image`: [`layers`] reads layer tars as
+//! streams into one merged, in-memory file index (whiteouts applied in
+//! layer order, paths kept inside the image root, decompression capped), so
+//! nothing is written to disk; [`catalog`] finds the OS and the packages in
+//! that index, one cataloger per file.
 #![forbid(unsafe_code)]
 
 pub mod catalog;

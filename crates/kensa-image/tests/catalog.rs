@@ -18,11 +18,22 @@ fn index_of(layers: &[Vec<u8>]) -> FileIndex {
                 n,
                 &bytes[..],
                 Limits::default(),
-                catalog::wanted,
+                catalog::keep,
             )
             .expect("layer");
     }
     index
+}
+
+/// One database parser's packages and notes.
+fn parsed(
+    parse: fn(&str, &str, usize, &mut catalog::Found),
+    text: &str,
+    path: &str,
+) -> (Vec<catalog::Package>, Vec<String>) {
+    let mut found = catalog::Found::default();
+    parse(text, path, 0, &mut found);
+    (found.packages, found.notes)
 }
 
 const DEBIAN_OS_RELEASE: &[u8] =
@@ -44,7 +55,11 @@ fn a_distroless_debian_image_lists_its_handful_of_packages() {
             b"Package: libc6\nVersion: 2.36-9+deb12u4\nArchitecture: amd64\nSource: glibc\nDescription: GNU C Library\n shared libraries\n",
         )]),
     ]);
-    let (os, packages, notes) = catalog::os_packages(&index);
+    let catalog::Catalog {
+        os,
+        packages,
+        notes,
+    } = catalog::catalog(&index);
     let os = os.expect("an OS");
     assert_eq!((os.family, os.version.as_str()), (Family::Debian, "12"));
     assert_eq!(
@@ -53,7 +68,7 @@ fn a_distroless_debian_image_lists_its_handful_of_packages() {
     );
     let names: Vec<(&str, &str, usize)> = packages
         .iter()
-        .map(|p| (p.name.as_str(), p.source.as_str(), p.layer))
+        .map(|p| (p.name.as_str(), p.source_name(), p.layer))
         .collect();
     assert_eq!(
         names,
@@ -77,13 +92,17 @@ fn alpine_os_release_through_a_symlink_and_trivys_apk_database() {
         Item::Symlink("etc/os-release", "../usr/lib/os-release"),
         Item::File("lib/apk/db/installed", &installed),
     ])]);
-    let (os, packages, notes) = catalog::os_packages(&index);
+    let catalog::Catalog {
+        os,
+        packages,
+        notes,
+    } = catalog::catalog(&index);
     let os = os.expect("an OS");
     assert_eq!((os.family, os.version.as_str()), (Family::Alpine, "3.20.3"));
     let musl = packages.iter().find(|p| p.name == "musl").expect("musl");
     assert_eq!(musl.version, "1.1.14-r10");
-    assert_eq!(musl.source, "musl");
-    assert_eq!(musl.license.as_deref(), Some("MIT"));
+    assert_eq!(musl.source_name(), "musl");
+    assert_eq!(musl.licenses, ["MIT"]);
     assert!(
         packages
             .iter()
@@ -111,10 +130,10 @@ fn trivys_dpkg_status_sample_keeps_installed_packages_with_their_source() {
         .nth(1)
         .map(|rest| rest.split("\n-- ").next().unwrap_or(rest))
         .expect("a status section");
-    let (packages, _) = catalog::dpkg::parse(status, "var/lib/dpkg/status", 0);
+    let (packages, _) = parsed(catalog::dpkg::parse, status, "var/lib/dpkg/status");
     let fdisk = packages.iter().find(|p| p.name == "fdisk").expect("fdisk");
     assert_eq!(fdisk.version, "2.31.1-0.4ubuntu3.1");
-    assert_eq!(fdisk.source, "util-linux");
+    assert_eq!(fdisk.source_name(), "util-linux");
     assert_eq!(fdisk.arch.as_deref(), Some("amd64"));
     let stanzas = status
         .split("\n\n")
@@ -133,15 +152,14 @@ fn trivys_dpkg_status_sample_keeps_installed_packages_with_their_source() {
 #[test]
 fn source_versions_and_removed_packages() {
     let status = "Package: libssl3\nStatus: install ok installed\nVersion: 3.0.15-1~deb12u1\nSource: openssl (3.0.15-1~deb12u1)\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1.0\n\nStatus: install ok installed\nVersion: 9\n";
-    let (packages, notes) = catalog::dpkg::parse(status, "var/lib/dpkg/status", 2);
+    let mut found = catalog::Found::default();
+    catalog::dpkg::parse(status, "var/lib/dpkg/status", 2, &mut found);
+    let packages = found.packages;
     assert_eq!(packages.len(), 1);
-    assert_eq!(packages[0].source, "openssl");
+    assert_eq!(packages[0].source_name(), "openssl");
+    assert_eq!(packages[0].source_version(), "3.0.15-1~deb12u1");
     assert_eq!(
-        packages[0].source_version.as_deref(),
-        Some("3.0.15-1~deb12u1")
-    );
-    assert_eq!(
-        notes,
+        found.notes,
         ["var/lib/dpkg/status:10: a stanza without Package or Version, skipped"]
     );
 }
@@ -156,7 +174,7 @@ fn wolfi_and_no_os() {
     assert_eq!((os.family, os.version.as_str()), (Family::Wolfi, ""));
 
     let scratch = index_of(&[layer(&[Item::File("app", b"\x7fELF")])]);
-    let (os, packages, _) = catalog::os_packages(&scratch);
+    let catalog::Catalog { os, packages, .. } = catalog::catalog(&scratch);
     assert!(os.is_none() && packages.is_empty());
 
     let old_debian = index_of(&[layer(&[Item::File("etc/debian_version", b"9.13\n")])]);
@@ -168,14 +186,14 @@ fn wolfi_and_no_os() {
 /// to skip, not packages.
 #[test]
 fn empty_names_and_versions_are_skipped_with_a_note() {
-    let (packages, notes) = catalog::dpkg::parse(
+    let (packages, notes) = parsed(
+        catalog::dpkg::parse,
         "Package:\nVersion: 1\n\nPackage: a\nVersion:\n",
         "var/lib/dpkg/status.d/x",
-        0,
     );
     assert!(packages.is_empty());
     assert_eq!(notes.len(), 2, "{notes:?}");
-    let (packages, notes) = catalog::apk::parse("P:\nV:1.0\n", "lib/apk/db/installed", 0);
+    let (packages, notes) = parsed(catalog::apk::parse, "P:\nV:1.0\n", "lib/apk/db/installed");
     assert!(packages.is_empty());
     assert_eq!(
         notes,

@@ -4,14 +4,24 @@
 
 mod support;
 
-use kensa_image::layers::{EntryKind, FileIndex, LayerError, Limits};
+use kensa_image::layers::{EntryKind, FileIndex, Keep, LayerError, Limits};
 use support::{Item, gzip, layer};
 
 fn apply(index: &mut FileIndex, n: usize, bytes: &[u8]) -> kensa_image::layers::LayerStats {
     index
-        .apply_layer(&format!("layer{n}"), n, bytes, Limits::default(), |p| {
-            p == "etc/os-release"
-        })
+        .apply_layer(
+            &format!("layer{n}"),
+            n,
+            bytes,
+            Limits::default(),
+            |p, _, _| {
+                if p == "etc/os-release" {
+                    Keep::Content
+                } else {
+                    Keep::Skip
+                }
+            },
+        )
         .expect("layer reads")
 }
 
@@ -145,7 +155,9 @@ fn a_gzip_bomb_is_stopped_and_the_layer_named() {
     assert!(bomb.len() < 100 << 10, "the bomb is small: {}", bomb.len());
     let mut index = FileIndex::new();
     let error = index
-        .apply_layer("sha256:bomb", 0, &bomb[..], Limits::default(), |_| false)
+        .apply_layer("sha256:bomb", 0, &bomb[..], Limits::default(), |_, _, _| {
+            Keep::Skip
+        })
         .expect_err("the bomb is refused");
     assert!(matches!(error, LayerError::TooLarge { .. }), "{error}");
     let text = error.to_string();
@@ -163,7 +175,7 @@ fn a_layer_over_the_size_cap_is_refused() {
         ..Limits::default()
     };
     let error = FileIndex::new()
-        .apply_layer("layer.tar", 0, &plain[..], limits, |_| false)
+        .apply_layer("layer.tar", 0, &plain[..], limits, |_, _, _| Keep::Skip)
         .expect_err("too large");
     assert!(
         error
@@ -177,9 +189,19 @@ fn a_layer_over_the_size_cap_is_refused() {
 fn a_truncated_layer_is_an_error_naming_it() {
     let whole = layer(&[Item::File("etc/os-release", &[b'x'; 4000])]);
     let error = FileIndex::new()
-        .apply_layer("sha256:cut", 0, &whole[..1500], Limits::default(), |p| {
-            p == "etc/os-release"
-        })
+        .apply_layer(
+            "sha256:cut",
+            0,
+            &whole[..1500],
+            Limits::default(),
+            |p, _, _| {
+                if p == "etc/os-release" {
+                    Keep::Content
+                } else {
+                    Keep::Skip
+                }
+            },
+        )
         .expect_err("truncated");
     assert!(matches!(error, LayerError::Malformed { .. }), "{error}");
     assert!(

@@ -3,18 +3,69 @@
 //! `var/lib/dpkg/status.d/*` (one package per file, same format).
 //! Only packages whose `Status` says `installed` count; a status.d stanza
 //! without `Status` counts as installed (distroless writes none).
+//!
+//! A package's files come from `var/lib/dpkg/info/NAME[:ARCH].list`
+//! (distroless: `status.d/NAME.md5sums`), its licences from the
+//! machine-readable `usr/share/doc/NAME/copyright` (`License:` fields).
 
-use super::Package;
+use super::{Cataloger, Found, Package, PackageType};
+use crate::layers::{FileIndex, Keep};
 
 /// The main database.
 pub const STATUS: &str = "var/lib/dpkg/status";
 /// Distroless images' per-package files.
 pub const STATUS_D: &str = "var/lib/dpkg/status.d/";
+const INFO: &str = "var/lib/dpkg/info/";
+const DOC: &str = "usr/share/doc/";
 
-/// Packages of one database file, and notes on the stanzas skipped.
-pub fn parse(text: &str, path: &str, layer: usize) -> (Vec<Package>, Vec<String>) {
-    let mut packages = Vec::new();
-    let mut notes = Vec::new();
+/// The dpkg cataloger.
+pub struct Dpkg;
+
+impl Cataloger for Dpkg {
+    fn name(&self) -> &'static str {
+        "dpkg"
+    }
+
+    fn keep(&self, path: &str, _mode: u32, _size: u64) -> Keep {
+        let info_list = path
+            .strip_prefix(INFO)
+            .is_some_and(|rest| rest.ends_with(".list") && !rest.contains('/'));
+        let copyright = path
+            .strip_prefix(DOC)
+            .and_then(|rest| rest.strip_suffix("/copyright"))
+            .is_some_and(|name| !name.contains('/'));
+        if path == STATUS || path.starts_with(STATUS_D) || info_list || copyright {
+            Keep::Content
+        } else {
+            Keep::Skip
+        }
+    }
+
+    fn catalog(&self, index: &FileIndex, found: &mut Found) {
+        for (path, entry) in index.iter() {
+            let Some(content) = &entry.content else {
+                continue;
+            };
+            let database = path == STATUS
+                || (path.starts_with(STATUS_D)
+                    && !path.ends_with(".md5sums")
+                    && !path[STATUS_D.len()..].contains('/'));
+            if !database {
+                continue;
+            }
+            let text = String::from_utf8_lossy(content);
+            let start = found.packages.len();
+            parse(&text, path, entry.layer, found);
+            for package in &mut found.packages[start..] {
+                package.files = files(index, package);
+                package.licenses = licenses(index, &package.name);
+            }
+        }
+    }
+}
+
+/// Packages of one database file; notes on the stanzas skipped.
+pub fn parse(text: &str, path: &str, layer: usize, found: &mut Found) {
     for (start, stanza) in super::records(text) {
         let mut fields: Vec<(&str, String)> = Vec::new();
         for line in stanza.lines() {
@@ -45,38 +96,91 @@ pub fn parse(text: &str, path: &str, layer: usize) -> (Vec<Package>, Vec<String>
         }
         let present = |key: &str| get(key).filter(|value| !value.is_empty());
         let (Some(name), Some(version)) = (present("Package"), present("Version")) else {
-            notes.push(format!(
+            found.notes.push(format!(
                 "{path}:{start}: a stanza without Package or Version, skipped"
             ));
             continue;
         };
         // `Source: name` or `Source: name (version)`.
-        let (source, source_version) = match get("Source") {
-            Some(source) => match source.split_once(' ') {
-                Some((name, rest)) => (
-                    name.to_owned(),
-                    Some(
-                        rest.trim()
-                            .trim_start_matches('(')
-                            .trim_end_matches(')')
-                            .to_owned(),
-                    ),
+        let source = get("Source").map(|source| match source.split_once(' ') {
+            Some((name, rest)) => (
+                name.to_owned(),
+                Some(
+                    rest.trim()
+                        .trim_start_matches('(')
+                        .trim_end_matches(')')
+                        .to_owned(),
                 ),
-                None => (source.to_owned(), None),
-            },
-            None => (name.to_owned(), None),
-        };
-        packages.push(Package {
-            kind: "dpkg",
+            ),
+            None => (source.to_owned(), None),
+        });
+        found.packages.push(Package {
+            ptype: PackageType::Deb,
             name: name.to_owned(),
             version: version.to_owned(),
             source,
-            source_version,
             arch: get("Architecture").map(str::to_owned),
-            license: None,
-            db_path: path.to_owned(),
+            location: path.to_owned(),
             layer,
+            ..Package::default()
         });
     }
-    (packages, notes)
+}
+
+/// The files a package installed, from whichever list the image has.
+fn files(index: &FileIndex, package: &Package) -> Vec<String> {
+    let arch_list = package
+        .arch
+        .as_ref()
+        .map(|arch| format!("{INFO}{}:{arch}.list", package.name));
+    let candidates = [
+        arch_list,
+        Some(format!("{INFO}{}.list", package.name)),
+        Some(format!("{STATUS_D}{}.md5sums", package.name)),
+    ];
+    for candidate in candidates.into_iter().flatten() {
+        let Some(content) = index.get(&candidate).and_then(|e| e.content.as_ref()) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(content);
+        let md5sums = candidate.ends_with(".md5sums");
+        return text
+            .lines()
+            .filter_map(|line| {
+                let path = if md5sums {
+                    line.split_once("  ").map(|(_, path)| path)?
+                } else {
+                    line
+                };
+                let path = path.trim();
+                (!path.is_empty()
+                    && path != "/."
+                    && index
+                        .get(path)
+                        .is_some_and(|e| !matches!(e.kind, crate::layers::EntryKind::Dir)))
+                .then(|| format!("/{}", path.trim_start_matches('/')))
+            })
+            .collect();
+    }
+    Vec::new()
+}
+
+/// `License:` fields of a machine-readable copyright file, first seen first.
+fn licenses(index: &FileIndex, name: &str) -> Vec<String> {
+    let Some((_, entry)) = index.resolve(&format!("{DOC}{name}/copyright")) else {
+        return Vec::new();
+    };
+    let Some(content) = &entry.content else {
+        return Vec::new();
+    };
+    let mut licenses: Vec<String> = Vec::new();
+    for line in String::from_utf8_lossy(content).lines() {
+        if let Some(value) = line.strip_prefix("License:") {
+            let value = value.trim();
+            if !value.is_empty() && !licenses.iter().any(|l| l == value) {
+                licenses.push(value.to_owned());
+            }
+        }
+    }
+    licenses
 }
