@@ -6,4 +6,5 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod image;
 pub mod layers;
