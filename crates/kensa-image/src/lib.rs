@@ -8,3 +8,4 @@
 pub mod catalog;
 pub mod image;
 pub mod layers;
+pub mod source;
