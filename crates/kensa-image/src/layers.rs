@@ -284,6 +284,11 @@ impl FileIndex {
         self.entries.get(&path).map(|e| (path, e))
     }
 
+    /// Adds or replaces one entry (a directory tree read as a layer).
+    pub fn insert(&mut self, path: String, entry: Entry) {
+        self.entries.insert(path, entry);
+    }
+
     /// Removes `path` and everything below it that a lower layer wrote.
     fn delete_lower(&mut self, path: &str, layer: usize) -> bool {
         let prefix = format!("{path}/");

@@ -41,6 +41,30 @@ pub fn dir(relative: &str, probe: &str) -> Option<PathBuf> {
     None
 }
 
+/// Built images the image tests read (`scripts/images/build-fixtures.sh`):
+/// `$KENSA_IMAGE_FIXTURES`, else `~/.cache/kensa-fixtures/images`, when it
+/// holds `debian.tar`; otherwise a `SKIP` line, or a panic under `CI=true`.
+pub fn image_fixtures() -> Option<PathBuf> {
+    let dir = std::env::var_os("KENSA_IMAGE_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/kensa-fixtures/images")
+        });
+    if dir.join("debian.tar").exists() && dir.join("busybox/index.json").exists() {
+        return Some(dir);
+    }
+    let message = format!(
+        "image fixtures not found at {}; run scripts/images/build-fixtures.sh",
+        dir.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{message} (required when CI=true)");
+    }
+    eprintln!("SKIP: {message}");
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,9 @@
 //!
 //! A package's files come from `var/lib/dpkg/info/NAME[:ARCH].list`
 //! (distroless: `status.d/NAME.md5sums`), its licences from the
-//! machine-readable `usr/share/doc/NAME/copyright` (`License:` fields).
+//! `usr/share/doc/NAME/copyright`: its `License:` fields, or, for copyright
+//! files that are not machine-readable, the `/usr/share/common-licenses/`
+//! texts they refer to.
 
 use super::{Cataloger, Found, Package, PackageType};
 use crate::layers::{FileIndex, Keep};
@@ -17,6 +19,7 @@ pub const STATUS: &str = "var/lib/dpkg/status";
 pub const STATUS_D: &str = "var/lib/dpkg/status.d/";
 const INFO: &str = "var/lib/dpkg/info/";
 const DOC: &str = "usr/share/doc/";
+const COMMON_LICENSES: &str = "/usr/share/common-licenses/";
 
 /// The dpkg cataloger.
 pub struct Dpkg;
@@ -153,12 +156,11 @@ fn files(index: &FileIndex, package: &Package) -> Vec<String> {
                     line
                 };
                 let path = path.trim();
-                (!path.is_empty()
-                    && path != "/."
-                    && index
-                        .get(path)
-                        .is_some_and(|e| !matches!(e.kind, crate::layers::EntryKind::Dir)))
-                .then(|| format!("/{}", path.trim_start_matches('/')))
+                // Merged-/usr images list `/lib/...` through the symlink.
+                let present = index
+                    .resolve(path)
+                    .is_some_and(|(_, e)| !matches!(e.kind, crate::layers::EntryKind::Dir));
+                present.then(|| format!("/{}", path.trim_start_matches('/')))
             })
             .collect();
     }
@@ -173,13 +175,28 @@ fn licenses(index: &FileIndex, name: &str) -> Vec<String> {
     let Some(content) = &entry.content else {
         return Vec::new();
     };
+    let text = String::from_utf8_lossy(content);
     let mut licenses: Vec<String> = Vec::new();
-    for line in String::from_utf8_lossy(content).lines() {
+    let add = |licenses: &mut Vec<String>, value: &str| {
+        let value = value.trim().trim_end_matches(['.', ',', ')', ';']);
+        if !value.is_empty() && !licenses.iter().any(|l| l == value) {
+            licenses.push(value.to_owned());
+        }
+    };
+    for line in text.lines() {
         if let Some(value) = line.strip_prefix("License:") {
-            let value = value.trim();
-            if !value.is_empty() && !licenses.iter().any(|l| l == value) {
-                licenses.push(value.to_owned());
-            }
+            add(&mut licenses, value);
+        }
+    }
+    // Copyright files that are not machine-readable (glibc's, for one)
+    // point at the licence texts Debian ships instead.
+    if licenses.is_empty() {
+        for (at, _) in text.match_indices(COMMON_LICENSES) {
+            let rest = &text[at + COMMON_LICENSES.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_')))
+                .unwrap_or(rest.len());
+            add(&mut licenses, &rest[..end]);
         }
     }
     licenses

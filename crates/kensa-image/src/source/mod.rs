@@ -19,6 +19,7 @@ pub mod docker_archive;
 pub mod oci_layout;
 pub mod registry;
 pub mod rootfs;
+pub mod spec;
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
