@@ -12,14 +12,23 @@ if [[ -z "${KENSA_REFERENCE:-}" && -d ../shared/reference ]]; then
 fi
 
 # Debian packages the tests need: gzip (audit tests read .gz logs), libseccomp-dev
-# (kensa-seccomp), clang, libelf-dev, zlib1g-dev and pkg-config (the BPF recorder); kept as a list
-# so later features add theirs here.
-packages=(gzip libseccomp-dev clang libelf-dev zlib1g-dev pkg-config)
+# (kensa-seccomp), clang, libelf-dev, zlib1g-dev and pkg-config (the BPF recorder); umoci, skopeo,
+# debootstrap and busybox-static build the test images, docker-registry serves them and
+# apache2-utils (htpasswd) sets up its basic auth; golang-go and rpm build the Go binary and the
+# rpm database the catalogers read. Kept as a list so later features add theirs here.
+packages=(gzip libseccomp-dev clang libelf-dev zlib1g-dev pkg-config
+  umoci skopeo debootstrap busybox-static docker-registry apache2-utils golang-go rpm)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
+
+# Real images for the image tests: built once, then reused from the cache
+# (~35 s the first time: debootstrap downloads Debian's minbase packages).
+echo "== image fixtures"
+KENSA_IMAGE_FIXTURES="$(./scripts/images/build-fixtures.sh | tail -1)"
+export KENSA_IMAGE_FIXTURES
 
 echo "== cargo fmt --check"
 cargo fmt --all --check

@@ -34,7 +34,7 @@ pub mod exit {
         Checks manifests and clusters against the Pod Security Standards with the \
         API server's exact results and messages.",
     after_help = "Exit codes: 0 all checks passed, 1 findings (or unreadable documents), 2 usage error or no readable input.\n\
-        Docs: docs/ (pss.md, scan.md, compliance.md, fix.md, audit.md, seccomp.md, admission.md)"
+        Docs: docs/ (pss.md, scan.md, compliance.md, fix.md, audit.md, seccomp.md, admission.md, image.md)"
 )]
 struct Cli {
     /// When to colour output.
@@ -59,6 +59,9 @@ enum Command {
     /// seccomp: RuntimeDefault, validate, diff, run under a profile, record (advise), install.
     #[command(subcommand)]
     Seccomp(commands::seccomp::SeccompCommand),
+    /// Images: SBOMs (SPDX, CycloneDX) and vulnerability scans.
+    #[command(subcommand)]
+    Image(commands::image::ImageCommand),
     /// Serve Pod Security Admission as a validating webhook (--admission).
     Serve(Box<commands::serve::ServeArgs>),
 }
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Fix(args) => commands::fix::run(args, color),
         Command::Audit(args) => commands::audit::run(*args, color),
         Command::Seccomp(cmd) => commands::seccomp::run(cmd, color),
+        Command::Image(cmd) => commands::image::run(cmd, color),
         Command::Serve(args) => commands::serve::run(*args),
     };
     match result {

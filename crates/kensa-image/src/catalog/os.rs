@@ -41,6 +41,20 @@ pub struct Os {
     pub pretty_name: Option<String>,
 }
 
+impl Os {
+    /// The family as a lower-case name (`debian`, `alpine`, or the `ID`).
+    pub fn family_name(&self) -> &str {
+        match &self.family {
+            Family::Debian => "debian",
+            Family::Ubuntu => "ubuntu",
+            Family::Alpine => "alpine",
+            Family::Wolfi => "wolfi",
+            Family::Chainguard => "chainguard",
+            Family::Other(id) => id,
+        }
+    }
+}
+
 fn content<'a>(index: &'a FileIndex, path: &str) -> Option<&'a [u8]> {
     index.resolve(path).and_then(|(_, e)| e.content.as_deref())
 }
