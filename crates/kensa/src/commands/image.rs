@@ -137,10 +137,7 @@ pub fn read_image(args: &ImageSourceArgs) -> anyhow::Result<Image> {
                 done,
                 total,
             } => {
-                bar.set_message(format!(
-                    "pulling {}",
-                    digest.get(..19).unwrap_or(&digest)
-                ));
+                bar.set_message(format!("pulling {}", digest.get(..19).unwrap_or(&digest)));
                 bar.set_length(total.unwrap_or(done));
                 bar.set_position(done);
             }
@@ -186,11 +183,12 @@ fn sbom(args: SbomArgs, color: ColorChoice) -> anyhow::Result<u8> {
     }
     let to_terminal = args.output_file.is_none();
     emit(args.output_file.as_ref(), |out| match args.output {
-        SbomFormat::Table => image_output::package_table(&image, out, to_terminal && color.stdout()),
+        SbomFormat::Table => {
+            image_output::package_table(&image, out, to_terminal && color.stdout())
+        }
         SbomFormat::Json => image_output::sbom_json(&image, out),
         SbomFormat::SpdxJson => image_output::spdx(&image, out),
         SbomFormat::CyclonedxJson => image_output::cyclonedx(&image, &[], out),
     })?;
     Ok(exit::OK)
 }
-

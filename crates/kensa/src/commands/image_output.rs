@@ -15,10 +15,11 @@ pub const SBOM_SCHEMA_VERSION: u32 = 1;
 /// `Family version` or `no OS detected`.
 pub fn os_text(image: &Image) -> String {
     match &image.catalog.os {
-        Some(os) => os
-            .pretty_name
-            .clone()
-            .unwrap_or_else(|| format!("{} {}", os.family_name(), os.version).trim().to_owned()),
+        Some(os) => os.pretty_name.clone().unwrap_or_else(|| {
+            format!("{} {}", os.family_name(), os.version)
+                .trim()
+                .to_owned()
+        }),
         None => "no OS detected".to_owned(),
     }
 }
@@ -36,7 +37,8 @@ pub fn package_table(image: &Image, out: &mut dyn Write, color: bool) -> anyhow:
     if image.catalog.packages.is_empty() {
         return Ok(());
     }
-    let mut table = kensa_report::table::new(&["Name", "Version", "Type", "Licences", "Location"], color);
+    let mut table =
+        kensa_report::table::new(&["Name", "Version", "Type", "Licences", "Location"], color);
     for package in &image.catalog.packages {
         table.add_row(vec![
             comfy_table::Cell::new(display_name(package)),
@@ -141,6 +143,10 @@ pub fn spdx(_image: &Image, _out: &mut dyn Write) -> anyhow::Result<()> {
 }
 
 /// CycloneDX 1.6 JSON, with vulnerabilities when given.
-pub fn cyclonedx(_image: &Image, _vulnerabilities: &[()], _out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn cyclonedx(
+    _image: &Image,
+    _vulnerabilities: &[()],
+    _out: &mut dyn Write,
+) -> anyhow::Result<()> {
     anyhow::bail!("CycloneDX output is being integrated")
 }
