@@ -24,6 +24,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod import;
 mod model;
 pub mod namespace;
 pub mod score;
