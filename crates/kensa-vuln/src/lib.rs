@@ -23,6 +23,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod db;
 mod error;
 pub mod import;
 mod model;
