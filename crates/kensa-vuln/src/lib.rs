@@ -26,6 +26,7 @@
 pub mod db;
 mod error;
 pub mod import;
+pub mod matching;
 mod model;
 pub mod namespace;
 pub mod score;
