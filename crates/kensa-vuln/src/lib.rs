@@ -25,12 +25,14 @@
 
 pub mod db;
 mod error;
+pub mod filter;
 pub mod import;
 pub mod matching;
 mod model;
 pub mod namespace;
 pub mod score;
 pub mod version;
+pub mod vex;
 
 pub use error::{Error, Result};
 pub use model::{Advisory, Cvss, Event, FixState, Range, Severity, Vulnerability};
