@@ -60,8 +60,11 @@ pub(crate) fn from_json(value: Value, namespace: Option<&str>) -> Result<Option<
     let Value::Object(map) = value else {
         return Err(Error::parse("", "a secdb is a mapping"));
     };
-    let Some(packages) = map.get("packages").and_then(Value::as_array) else {
-        return Err(Error::parse("", "no packages list"));
+    let packages = match map.get("packages") {
+        Some(Value::Array(packages)) => packages.as_slice(),
+        // A release with no fixes yet writes `packages:` and nothing.
+        Some(Value::Null) => &[],
+        _ => return Err(Error::parse("", "no packages list")),
     };
     let distroversion = text(map.get("distroversion"));
     let apkurl = text(map.get("apkurl")).to_ascii_lowercase();

@@ -103,9 +103,21 @@ fn read_record(value: Value, location: &str, records: &mut Records) {
         let ecosystem = text(package.and_then(|p| p.get("ecosystem")));
         let name = text(package.and_then(|p| p.get("name")));
         if ecosystem.is_empty() || name.is_empty() {
-            records
-                .warnings
-                .push(format!("{place}: no package ecosystem or name"));
+            // OSV allows a package-less entry with only GIT ranges.
+            let ranges = entry.get("ranges").and_then(Value::as_array);
+            let git_ranges = ranges.map_or(0, |ranges| {
+                ranges
+                    .iter()
+                    .filter(|range| range.get("type").and_then(Value::as_str) == Some("GIT"))
+                    .count()
+            });
+            if git_ranges > 0 && ranges.map_or(0, Vec::len) == git_ranges {
+                records.git_ranges_ignored += git_ranges;
+            } else {
+                records
+                    .warnings
+                    .push(format!("{place}: no package ecosystem or name"));
+            }
             continue;
         }
         let entry_cvss = severity_vectors(entry.get("severity"));
