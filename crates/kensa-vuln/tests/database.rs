@@ -125,7 +125,7 @@ fn reimporting_replaces_and_metadata_lists_each_source_once() {
         .expect("counts");
     assert_eq!(counts, (2, 2));
     for _ in 0..2 {
-        db::import(dir.path(), &[osv.clone()], |_| {}).expect("imports again");
+        db::import(dir.path(), std::slice::from_ref(&osv), |_| {}).expect("imports again");
     }
     let database = Database::open(dir.path()).expect("opens");
     assert_eq!(database.counts().expect("counts"), counts, "no duplicates");
