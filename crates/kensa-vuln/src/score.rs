@@ -30,6 +30,18 @@ pub fn severity_of_score(score: f64) -> Severity {
 pub fn base_score(vector: &str) -> Option<f64> {
     let vector = vector.trim();
     if vector.starts_with("CVSS:3.") {
+        // The parser accepts vectors with base metrics missing and scores
+        // them as zero; such a score would understate, so none is given.
+        let complete = ["AV", "AC", "PR", "UI", "S", "C", "I", "A"]
+            .iter()
+            .all(|metric| {
+                vector
+                    .split('/')
+                    .any(|part| part.split_once(':').is_some_and(|(key, _)| key == *metric))
+            });
+        if !complete {
+            return None;
+        }
         cvss::v3::Base::from_str(vector)
             .ok()
             .map(|base| base.score().value())
@@ -104,6 +116,14 @@ mod tests {
             ]),
             Severity::Medium
         );
+    }
+
+    #[test]
+    fn v4_vectors_score_as_published() {
+        // The FIRST v4.0 calculator's example scores.
+        let vector = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N";
+        assert_eq!(base_score(vector), Some(9.3));
+        assert_eq!(severity_of(&[cvss("CVSS_V4", vector)]), Severity::Critical);
     }
 
     #[test]
