@@ -26,8 +26,9 @@
 use super::{Records, text};
 use crate::error::{Error, Result};
 use crate::model::{Advisory, FixState, Range, Severity, Vulnerability};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 /// The data source name.
 pub const DATA_SOURCE: &str = "debian-tracker";
@@ -45,45 +46,90 @@ pub const CODENAMES: &[(&str, &str)] = &[
     ("unstable", "unstable"),
 ];
 
+/// Whether a package entry looks like the tracker's: an object of
+/// objects keyed like vulnerability IDs.
+fn looks_like_package(package: &Value) -> bool {
+    package.as_object().is_some_and(|cves| {
+        cves.iter().take(8).all(|(id, record)| {
+            record.is_object()
+                && id.contains('-')
+                && id.starts_with(|c: char| c.is_ascii_uppercase())
+        })
+    })
+}
+
 /// Whether a JSON object looks like the tracker's: its values are objects
 /// of objects keyed like vulnerability IDs.
 pub(crate) fn looks_like(map: &Map<String, Value>) -> bool {
     let mut entries = map.values().take(8).peekable();
+    entries.peek().is_some() && entries.all(looks_like_package)
+}
+
+/// [`looks_like`] over a top-level object whose values are not parsed
+/// yet (the tracker is tens of megabytes: only a few entries are read).
+pub(crate) fn looks_like_raw(map: &BTreeMap<String, &RawValue>) -> bool {
+    let mut entries = map.values().take(8).peekable();
     entries.peek().is_some()
-        && entries.all(|package| {
-            package.as_object().is_some_and(|cves| {
-                cves.iter().take(8).all(|(id, record)| {
-                    record.is_object()
-                        && id.contains('-')
-                        && id.starts_with(|c: char| c.is_ascii_uppercase())
-                })
-            })
+        && entries.all(|raw| {
+            serde_json::from_str::<Value>(raw.get())
+                .is_ok_and(|package| looks_like_package(&package))
         })
 }
 
-/// Parses the tracker's JSON.
+/// Parses the tracker's JSON, one source package at a time.
 pub fn parse(bytes: &[u8]) -> Result<Records> {
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| Error::parse(format!("line {}", e.line()), e.to_string()))?;
-    match &value {
-        Value::Object(map) if looks_like(map) => Ok(from_json(value)),
-        _ => Err(Error::parse("", "not a Debian security-tracker file")),
+    let map: BTreeMap<String, &RawValue> = serde_json::from_slice(bytes).map_err(|e| {
+        Error::parse(
+            format!("line {}", e.line()),
+            format!("not a Debian security-tracker file: {e}"),
+        )
+    })?;
+    if !looks_like_raw(&map) {
+        return Err(Error::parse("", "not a Debian security-tracker file"));
     }
+    Ok(from_raw(map))
+}
+
+/// Reads a top-level object whose package entries are parsed one by one,
+/// so that memory holds the file and one package, not the whole tree.
+pub(crate) fn from_raw(map: BTreeMap<String, &RawValue>) -> Records {
+    let mut reader = Reader::default();
+    for (package, raw) in map {
+        match serde_json::from_str::<Value>(raw.get()) {
+            Ok(cves) => reader.package(&package, &cves),
+            Err(e) => reader.records.warnings.push(format!("{package}: {e}")),
+        }
+    }
+    reader.records
 }
 
 /// Reads already parsed tracker JSON; entries of the wrong shape become
 /// warnings.
 pub(crate) fn from_json(value: Value) -> Records {
-    let mut records = Records::default();
+    let mut reader = Reader::default();
     let Value::Object(packages) = value else {
-        records.warnings.push("not a JSON object".to_owned());
-        return records;
+        reader.records.warnings.push("not a JSON object".to_owned());
+        return reader.records;
     };
-    let mut described: HashSet<String> = HashSet::new();
     for (package, cves) in &packages {
+        reader.package(package, cves);
+    }
+    reader.records
+}
+
+/// Records read so far, and the IDs already described.
+#[derive(Default)]
+struct Reader {
+    records: Records,
+    described: HashSet<String>,
+}
+
+impl Reader {
+    fn package(&mut self, package: &str, cves: &Value) {
+        let records = &mut self.records;
         let Some(cves) = cves.as_object() else {
             records.warnings.push(format!("{package}: not an object"));
-            continue;
+            return;
         };
         for (id, record) in cves {
             let place = format!("{package} {id}");
@@ -113,7 +159,7 @@ pub(crate) fn from_json(value: Value) -> Records {
                 };
                 records.advisories.push(Advisory {
                     namespace: format!("debian:{version}"),
-                    package: package.clone(),
+                    package: package.to_owned(),
                     vulnerability_id: id.clone(),
                     ranges,
                     versions: Vec::new(),
@@ -122,7 +168,7 @@ pub(crate) fn from_json(value: Value) -> Records {
                     data_source: DATA_SOURCE.to_owned(),
                 });
             }
-            if described.insert(id.clone()) {
+            if self.described.insert(id.clone()) {
                 records.vulnerabilities.push(Vulnerability {
                     id: id.clone(),
                     description: text(record.get("description")),
@@ -133,7 +179,6 @@ pub(crate) fn from_json(value: Value) -> Records {
             }
         }
     }
-    records
 }
 
 /// A release entry's ranges and fix state (`None`: nothing to record).

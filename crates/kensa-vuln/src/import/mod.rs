@@ -19,6 +19,8 @@ pub mod osv;
 use crate::error::{Error, Result};
 use crate::model::{Advisory, Vulnerability};
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -116,19 +118,27 @@ pub fn parse_file(file: &Path, bytes: &[u8], namespace: Option<&str>) -> Result<
             })?;
         return Ok((Format::Secdb, records));
     }
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| Error::parse(format!("{name}:{}:{}", e.line(), e.column()), e.to_string()))?;
-    let format = detect_json(&value).ok_or_else(|| Error::UnknownFormat {
+    let syntax = |e: serde_json::Error| {
+        Error::parse(format!("{name}:{}:{}", e.line(), e.column()), e.to_string())
+    };
+    let unknown = || Error::UnknownFormat {
         path: file.to_owned(),
-    })?;
-    let records = match format {
-        Format::Osv => osv::from_json(value),
-        Format::Secdb => alpine::from_json(value, namespace)
-            .map_err(|e| with_path(e, file))?
-            .ok_or_else(|| Error::NamespaceNeeded {
-                path: file.to_owned(),
-            })?,
-        Format::DebianTracker => debian::from_json(value),
+    };
+    // A top-level object is first read with its values unparsed: the
+    // Debian tracker is tens of megabytes, and is then parsed one package
+    // at a time instead of as one tree.
+    let (format, records) = match serde_json::from_slice::<BTreeMap<String, &RawValue>>(bytes) {
+        Ok(map) if !map.contains_key("id") && !map.contains_key("packages") => {
+            if !debian::looks_like_raw(&map) {
+                return Err(unknown());
+            }
+            (Format::DebianTracker, debian::from_raw(map))
+        }
+        _ => {
+            let value: Value = serde_json::from_slice(bytes).map_err(syntax)?;
+            let format = detect_json(&value).ok_or_else(unknown)?;
+            (format, parse_value(value, format, namespace, file)?)
+        }
     };
     let records = Records {
         warnings: records
@@ -139,6 +149,23 @@ pub fn parse_file(file: &Path, bytes: &[u8], namespace: Option<&str>) -> Result<
         ..records
     };
     Ok((format, records))
+}
+
+fn parse_value(
+    value: Value,
+    format: Format,
+    namespace: Option<&str>,
+    file: &Path,
+) -> Result<Records> {
+    Ok(match format {
+        Format::Osv => osv::from_json(value),
+        Format::Secdb => alpine::from_json(value, namespace)
+            .map_err(|e| with_path(e, file))?
+            .ok_or_else(|| Error::NamespaceNeeded {
+                path: file.to_owned(),
+            })?,
+        Format::DebianTracker => debian::from_json(value),
+    })
 }
 
 fn with_path(error: Error, file: &Path) -> Error {
