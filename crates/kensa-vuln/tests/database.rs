@@ -210,3 +210,26 @@ fn a_wolfi_secdb_needs_its_namespace_unless_it_names_itself() {
     let glibc = database.advisories("chainguard", "glibc").expect("queries");
     assert_eq!(glibc[0].data_source, "chainguard-secdb");
 }
+
+#[test]
+fn an_unreadable_database_is_replaced_by_an_import() {
+    let inputs = tempfile::tempdir().expect("temp dir");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("vulns.db"),
+        b"not sqlite at all, not even close....",
+    )
+    .expect("writes");
+    std::fs::write(dir.path().join("metadata.json"), "{}").expect("writes");
+    let error = Database::open(dir.path()).expect_err("unreadable");
+    assert!(matches!(error, Error::Sqlite { .. }), "{error:?}");
+    let osv = write(inputs.path(), "ghsa.json", OSV);
+    db::import(dir.path(), &[osv], |_| {}).expect("imports");
+    assert_eq!(
+        Database::open(dir.path())
+            .expect("opens")
+            .counts()
+            .expect("counts"),
+        (1, 1)
+    );
+}

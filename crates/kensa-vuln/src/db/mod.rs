@@ -432,14 +432,17 @@ pub fn import_sources(
     let _ = std::fs::remove_file(&temporary.0);
 
     let mut metadata = Metadata::default();
-    if db_path.is_file() {
-        let current = Connection::open_with_flags(&db_path, OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|source| sqlite(&db_path, source))?;
-        if schema_version(&current, &db_path)? == SCHEMA_VERSION {
-            drop(current);
-            std::fs::copy(&db_path, &temporary.0).map_err(io(&db_path))?;
-            metadata = read_metadata(dir)?.unwrap_or_default();
-        }
+    // A database of another schema, or one SQLite cannot read, is not
+    // carried over: the import starts a new one, which is how a user
+    // repairs it.
+    let current_usable = db_path.is_file()
+        && Connection::open_with_flags(&db_path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .ok()
+            .and_then(|current| schema_version(&current, &db_path).ok())
+            == Some(SCHEMA_VERSION);
+    if current_usable {
+        std::fs::copy(&db_path, &temporary.0).map_err(io(&db_path))?;
+        metadata = read_metadata(dir)?.unwrap_or_default();
     }
 
     let mut connection =
