@@ -25,8 +25,9 @@ use kensa_image::catalog::{Catalog, Package, PackageType};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
-/// A vulnerability found in a package.
-#[derive(Debug, Clone, PartialEq)]
+/// A vulnerability found in a package (serialises with these field names,
+/// severity upper-case and status snake-case).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Finding {
     /// The vulnerability's ID (as the advisory names it).
     pub vulnerability_id: String,

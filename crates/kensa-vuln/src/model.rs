@@ -9,6 +9,7 @@ use std::fmt;
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Severity {
     /// Not rated.
     #[default]
@@ -66,6 +67,7 @@ impl fmt::Display for Severity {
 
 /// Whether and how a vulnerability is fixed for a package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FixState {
     /// A fixed version exists.
     Fixed,
@@ -231,4 +233,30 @@ pub struct Vulnerability {
     pub modified: Option<String>,
     /// The data source it came from.
     pub data_source: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_serialise_as_reports_print_them() {
+        for severity in Severity::ALL {
+            assert_eq!(Severity::parse(severity.as_str()), Some(severity));
+            let json = serde_json::to_string(&severity).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", severity.as_str()));
+        }
+        for state in [
+            FixState::Fixed,
+            FixState::WillNotFix,
+            FixState::FixDeferred,
+            FixState::EndOfLife,
+        ] {
+            assert_eq!(FixState::parse(state.as_str()), Some(state));
+            let json = serde_json::to_string(&state).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", state.as_str()));
+        }
+        assert_eq!(Severity::parse("Moderate"), Some(Severity::Medium));
+        assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Unknown);
+    }
 }
