@@ -62,6 +62,9 @@ enum Command {
     /// Images: SBOMs (SPDX, CycloneDX) and vulnerability scans.
     #[command(subcommand)]
     Image(commands::image::ImageCommand),
+    /// The local vulnerability database: import advisories, show its status.
+    #[command(subcommand)]
+    Db(commands::db::DbCommand),
     /// Serve Pod Security Admission as a validating webhook (--admission).
     Serve(Box<commands::serve::ServeArgs>),
 }
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => commands::audit::run(*args, color),
         Command::Seccomp(cmd) => commands::seccomp::run(cmd, color),
         Command::Image(cmd) => commands::image::run(cmd, color),
+        Command::Db(cmd) => commands::db::run(cmd, color),
         Command::Serve(args) => commands::serve::run(*args),
     };
     match result {

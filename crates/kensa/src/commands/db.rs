@@ -129,7 +129,11 @@ fn import(args: ImportArgs, color: ColorChoice) -> anyhow::Result<u8> {
             },
         );
     }
-    Ok(if summary.warnings.is_empty() { exit::OK } else { exit::FOUND })
+    Ok(if summary.warnings.is_empty() {
+        exit::OK
+    } else {
+        exit::FOUND
+    })
 }
 
 fn status(args: StatusArgs, color: ColorChoice) -> anyhow::Result<u8> {
@@ -159,7 +163,10 @@ fn status(args: StatusArgs, color: ColorChoice) -> anyhow::Result<u8> {
             writeln!(out, "{} {}", style.strong("database:"), dir.display())?;
             writeln!(out, "schema version: {}", metadata.schema_version)?;
             writeln!(out, "built at: {}", metadata.built_at)?;
-            writeln!(out, "advisories: {advisories}, vulnerabilities: {vulnerabilities}")?;
+            writeln!(
+                out,
+                "advisories: {advisories}, vulnerabilities: {vulnerabilities}"
+            )?;
             writeln!(out, "\n{}", style.strong("sources:"))?;
             for source in &metadata.sources {
                 writeln!(

@@ -142,10 +142,21 @@ pub fn spdx(_image: &Image, _out: &mut dyn Write) -> anyhow::Result<()> {
     anyhow::bail!("SPDX output is being integrated")
 }
 
+/// A vulnerability for the CycloneDX document.
+pub type CdxVulnerability = ();
+
+/// The scan's findings as CycloneDX vulnerabilities.
+pub fn cdx_vulnerabilities(
+    _findings: &[kensa_vuln::matching::Finding],
+    _suppressed: &[kensa_vuln::filter::Suppressed],
+) -> Vec<CdxVulnerability> {
+    Vec::new()
+}
+
 /// CycloneDX 1.6 JSON, with vulnerabilities when given.
 pub fn cyclonedx(
     _image: &Image,
-    _vulnerabilities: &[()],
+    _vulnerabilities: &[CdxVulnerability],
     _out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     anyhow::bail!("CycloneDX output is being integrated")

@@ -12,7 +12,7 @@ use kensa_image::image::Image;
 use kensa_vuln::db::Database;
 use kensa_vuln::filter::{self, Filter, Suppressed};
 use kensa_vuln::matching::{self, Finding};
-use kensa_vuln::model::{FixState, Severity};
+use kensa_vuln::{FixState, Severity};
 use serde_json::json;
 
 use crate::commands::image::{ImageSourceArgs, emit, read_image};
@@ -82,9 +82,8 @@ pub struct ScanArgs {
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
-    Severity::parse(text).ok_or_else(|| {
-        format!("{text:?} is not a severity (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)")
-    })
+    Severity::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a severity (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)"))
 }
 
 /// Runs the scan.
@@ -117,7 +116,12 @@ pub fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<u8> {
     };
     let to_terminal = args.output_file.is_none();
     emit(args.output_file.as_ref(), |out| match args.output {
-        ScanFormat::Table => table(&scan, out, to_terminal && color.stdout(), args.show_suppressed),
+        ScanFormat::Table => table(
+            &scan,
+            out,
+            to_terminal && color.stdout(),
+            args.show_suppressed,
+        ),
         ScanFormat::Json => json_report(&scan, out),
         ScanFormat::Sarif => Ok(kensa_report::sarif::render(&report(&scan), out)?),
         ScanFormat::Junit => Ok(kensa_report::junit::render(&report(&scan), out)?),
@@ -125,7 +129,11 @@ pub fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<u8> {
             image_output::cyclonedx(&image, &cyclonedx_vulnerabilities(&scan), out)
         }
     })?;
-    Ok(if findings.is_empty() { exit::OK } else { args.exit_code })
+    Ok(if findings.is_empty() {
+        exit::OK
+    } else {
+        args.exit_code
+    })
 }
 
 /// What a scan found, for the renderers.
@@ -153,7 +161,10 @@ fn targets<'a>(scan: &Scan<'a>) -> Vec<Target<'a>> {
             continue;
         };
         let key = if package.ptype.is_os() {
-            let name = format!("{} ({})", image.name, image_output::os_text(image));
+            let name = match &image.catalog.os {
+                Some(os) => format!("{} ({} {})", image.name, os.family_name(), os.version),
+                None => format!("{} (no OS detected)", image.name),
+            };
             let kind = image
                 .catalog
                 .os
@@ -163,7 +174,12 @@ fn targets<'a>(scan: &Scan<'a>) -> Vec<Target<'a>> {
             ((0, name.clone()), name, "os-pkgs", kind)
         } else {
             let name = format!("/{}", package.location);
-            ((1, name.clone()), name, "lang-pkgs", package.ptype.as_str().to_owned())
+            (
+                (1, name.clone()),
+                name,
+                "lang-pkgs",
+                package.ptype.as_str().to_owned(),
+            )
         };
         let (sort_key, name, class, kind) = key;
         groups
@@ -210,7 +226,12 @@ fn report_severity(severity: Severity) -> kensa_report::Severity {
     }
 }
 
-fn table(scan: &Scan<'_>, out: &mut dyn Write, color: bool, show_suppressed: bool) -> anyhow::Result<()> {
+fn table(
+    scan: &Scan<'_>,
+    out: &mut dyn Write,
+    color: bool,
+    show_suppressed: bool,
+) -> anyhow::Result<()> {
     let style = Style { on: color };
     let targets = targets(scan);
     if targets.is_empty() {
@@ -223,10 +244,22 @@ fn table(scan: &Scan<'_>, out: &mut dyn Write, color: bool, show_suppressed: boo
         )?;
     }
     for target in &targets {
-        writeln!(out, "\n{} ({})", style.strong(&target.name), target.kind)?;
+        if target.class == "os-pkgs" {
+            writeln!(out, "\n{}", style.strong(&target.name))?;
+        } else {
+            writeln!(out, "\n{} ({})", style.strong(&target.name), target.kind)?;
+        }
         writeln!(out, "{}", counts(target.findings.iter().copied()))?;
         let mut table = kensa_report::table::new(
-            &["Library", "Vulnerability", "Severity", "Status", "Installed Version", "Fixed Version", "Title"],
+            &[
+                "Library",
+                "Vulnerability",
+                "Severity",
+                "Status",
+                "Installed Version",
+                "Fixed Version",
+                "Title",
+            ],
             color,
         );
         for finding in &target.findings {
@@ -236,10 +269,16 @@ fn table(scan: &Scan<'_>, out: &mut dyn Write, color: bool, show_suppressed: boo
                 .packages
                 .get(finding.package_index)
                 .map_or_else(|| finding.package_name.clone(), display_name);
-            let title = if finding.title.chars().count() > 60 {
-                format!("{}…", finding.title.chars().take(59).collect::<String>())
+            // Sources without titles (the Debian tracker) have a description.
+            let title = if finding.title.is_empty() {
+                &finding.description
             } else {
-                finding.title.clone()
+                &finding.title
+            };
+            let title = if title.chars().count() > 60 {
+                format!("{}…", title.chars().take(59).collect::<String>())
+            } else {
+                title.clone()
             };
             let title = match &finding.primary_url {
                 Some(url) if !title.is_empty() => format!("{title}\n{url}"),
@@ -263,7 +302,11 @@ fn table(scan: &Scan<'_>, out: &mut dyn Write, color: bool, show_suppressed: boo
             out,
             "\n{} findings suppressed{}",
             scan.suppressed.len(),
-            if show_suppressed { ":" } else { " (--show-suppressed lists them)" }
+            if show_suppressed {
+                ":"
+            } else {
+                " (--show-suppressed lists them)"
+            }
         )?;
         if show_suppressed {
             for suppressed in scan.suppressed {
@@ -293,10 +336,18 @@ fn json_report(scan: &Scan<'_>, out: &mut dyn Write) -> anyhow::Result<()> {
             image.catalog.packages.get(finding.package_index),
         ) {
             object.insert("package_type".into(), json!(package.ptype.as_str()));
-            object.insert("package_location".into(), json!(format!("/{}", package.location)));
+            object.insert(
+                "package_location".into(),
+                json!(format!("/{}", package.location)),
+            );
             object.insert(
                 "layer_diff_id".into(),
-                json!(image.layers.get(package.layer).and_then(|l| l.diff_id.as_ref())),
+                json!(
+                    image
+                        .layers
+                        .get(package.layer)
+                        .and_then(|l| l.diff_id.as_ref())
+                ),
             );
         }
         value
@@ -380,7 +431,10 @@ fn report(scan: &Scan<'_>) -> kensa_report::Report {
                     finding.package_name, finding.installed_version, finding.vulnerability_id
                 ),
                 remediation: (finding.status == FixState::Fixed).then(|| {
-                    format!("Upgrade {} to {}", finding.package_name, finding.fixed_version)
+                    format!(
+                        "Upgrade {} to {}",
+                        finding.package_name, finding.fixed_version
+                    )
                 }),
                 remedies: Vec::new(),
                 help_uri: finding.primary_url.clone(),

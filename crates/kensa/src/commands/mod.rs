@@ -3,6 +3,7 @@
 pub mod audit;
 mod audit_output;
 mod audit_policy;
+pub mod db;
 pub mod fix;
 pub mod image;
 mod image_output;
