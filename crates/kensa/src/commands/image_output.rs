@@ -5,6 +5,8 @@ use std::io::Write;
 
 use kensa_image::catalog::Package;
 use kensa_image::image::Image;
+use kensa_image::sbom::SbomOptions;
+pub use kensa_image::sbom::cyclonedx::{AnalysisState, CdxVulnerability};
 use serde_json::{Value, json};
 
 use crate::output::Style;
@@ -137,27 +139,140 @@ pub fn sbom_json(image: &Image, out: &mut dyn Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// SPDX 2.3 JSON.
-pub fn spdx(_image: &Image, _out: &mut dyn Write) -> anyhow::Result<()> {
-    anyhow::bail!("SPDX output is being integrated")
+/// The options every SBOM document gets: the creation time (now, or
+/// `$SOURCE_DATE_EPOCH` for reproducible documents) and a random UUID.
+fn sbom_options() -> SbomOptions {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        });
+    SbomOptions {
+        created: kensa_vuln::db::rfc3339(seconds),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        document_id: random_uuid(),
+    }
 }
 
-/// A vulnerability for the CycloneDX document.
-pub type CdxVulnerability = ();
+/// A version 4 UUID from the kernel's random bytes.
+fn random_uuid() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if read.is_err() {
+        // Unique enough without randomness: the time and the process.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        bytes[..12].copy_from_slice(&nanos.to_le_bytes()[..12]);
+        bytes[12..].copy_from_slice(&std::process::id().to_le_bytes());
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
 
-/// The scan's findings as CycloneDX vulnerabilities.
+/// SPDX 2.3 JSON.
+pub fn spdx(image: &Image, out: &mut dyn Write) -> anyhow::Result<()> {
+    let document = kensa_image::sbom::spdx::write(image, &sbom_options());
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The scan's findings as CycloneDX vulnerabilities: suppressed ones too,
+/// with the VEX analysis that suppressed them.
 pub fn cdx_vulnerabilities(
-    _findings: &[kensa_vuln::matching::Finding],
-    _suppressed: &[kensa_vuln::filter::Suppressed],
+    image: &Image,
+    findings: &[kensa_vuln::matching::Finding],
+    suppressed: &[kensa_vuln::filter::Suppressed],
 ) -> Vec<CdxVulnerability> {
-    Vec::new()
+    let convert = |finding: &kensa_vuln::matching::Finding,
+                   reason: Option<&kensa_vuln::filter::Reason>| {
+        let best = finding
+            .cvss
+            .iter()
+            .filter(|c| c.score.is_some())
+            .max_by(|a, b| a.kind.cmp(&b.kind));
+        let (state, justification) = match reason {
+            Some(kensa_vuln::filter::Reason::Vex {
+                status,
+                justification,
+                ..
+            }) => (AnalysisState::parse(status.as_str()), justification.clone()),
+            _ => (None, None),
+        };
+        CdxVulnerability {
+            id: finding.vulnerability_id.clone(),
+            source_name: finding.data_source.clone(),
+            source_url: finding.primary_url.clone(),
+            severity: finding.severity.as_str().to_ascii_lowercase(),
+            score: best.and_then(|c| c.score),
+            vector: best.map(|c| c.vector.clone()),
+            method: best.map(|c| match c.kind.as_str() {
+                "CVSS_V2" => "CVSSv2".to_owned(),
+                "CVSS_V4" => "CVSSv4".to_owned(),
+                _ if c.vector.starts_with("CVSS:3.1") => "CVSSv31".to_owned(),
+                _ => "CVSSv3".to_owned(),
+            }),
+            description: (!finding.description.is_empty()).then(|| finding.description.clone()),
+            recommendation: (!finding.fixed_version.is_empty()).then(|| {
+                format!(
+                    "Upgrade {} to {}",
+                    finding.package_name, finding.fixed_version
+                )
+            }),
+            fixed_versions: finding
+                .fixed_version
+                .split(", ")
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            affects_bom_refs: image
+                .catalog
+                .packages
+                .get(finding.package_index)
+                .map(|p| vec![p.purl.clone()])
+                .unwrap_or_default(),
+            state,
+            justification,
+            published: None,
+            updated: None,
+        }
+    };
+    findings
+        .iter()
+        .map(|f| convert(f, None))
+        .chain(suppressed.iter().filter_map(|s| match &s.reason {
+            reason @ kensa_vuln::filter::Reason::Vex { .. } => {
+                Some(convert(&s.finding, Some(reason)))
+            }
+            _ => None,
+        }))
+        .collect()
 }
 
 /// CycloneDX 1.6 JSON, with vulnerabilities when given.
 pub fn cyclonedx(
-    _image: &Image,
-    _vulnerabilities: &[CdxVulnerability],
-    _out: &mut dyn Write,
+    image: &Image,
+    vulnerabilities: &[CdxVulnerability],
+    out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    anyhow::bail!("CycloneDX output is being integrated")
+    let document = kensa_image::sbom::cyclonedx::write(image, &sbom_options(), vulnerabilities);
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)?;
+    Ok(())
 }

@@ -455,5 +455,5 @@ fn report(scan: &Scan<'_>) -> kensa_report::Report {
 }
 
 fn cyclonedx_vulnerabilities(scan: &Scan<'_>) -> Vec<image_output::CdxVulnerability> {
-    image_output::cdx_vulnerabilities(scan.findings, scan.suppressed)
+    image_output::cdx_vulnerabilities(scan.image, scan.findings, scan.suppressed)
 }
