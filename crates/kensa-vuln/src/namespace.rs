@@ -46,22 +46,10 @@ pub fn of_ecosystem(ecosystem: &str) -> String {
     }
 }
 
-/// The PEP 503 normal form of a Python distribution name.
+/// The PEP 503 normal form of a Python distribution name (as purls
+/// write it).
 pub fn pep503(name: &str) -> String {
-    let mut normal = String::with_capacity(name.len());
-    let mut in_separator = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator {
-                normal.push('-');
-            }
-            in_separator = true;
-        } else {
-            normal.push(c.to_ascii_lowercase());
-            in_separator = false;
-        }
-    }
-    normal
+    kensa_image::catalog::purl::pypi_name(name)
 }
 
 /// A package name as advisories in `namespace` spell it.

@@ -43,7 +43,7 @@ fn os_namespace(ptype: PackageType, os: Option<&Os>) -> String {
 pub fn pypi_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut in_run = false;
-    for c in name.chars() {
+    for c in name.trim().chars() {
         if matches!(c, '-' | '_' | '.') {
             if !in_run {
                 out.push('-');
