@@ -1138,3 +1138,59 @@ fn the_schemas_refuse_broken_documents() {
         .push(first);
     assert!(check(&duplicate, CDX_ROOT, CDX_FILES).is_err());
 }
+
+/// The real images `scripts/images/build-fixtures.sh` builds (a debootstrap
+/// Debian minbase and a busybox-static umoci layout): their SBOMs validate,
+/// list every package once, and give every real licence string a valid
+/// SPDX form.
+#[test]
+fn real_fixture_images_give_valid_sboms() {
+    let Some(fixtures) = kensa_reference::image_fixtures() else {
+        return;
+    };
+    let read = |reference: String| {
+        kensa_image::source::read(
+            &reference,
+            &kensa_image::source::ReadOptions::default(),
+            &mut |_| {},
+        )
+        .expect("fixture image")
+    };
+    let debian = read(format!("oci:{}/debian:bookworm", fixtures.display()));
+    let busybox = read(format!("oci:{}/busybox", fixtures.display()));
+    for image in [&debian, &busybox] {
+        let document = spdx_json(image);
+        assert_unique_spdx_ids(&document);
+        let bom = cyclonedx_json(image, &[]);
+        let packages = image.catalog.packages.len();
+        assert_eq!(
+            document["packages"].as_array().expect("packages").len(),
+            packages + 1 + usize::from(image.catalog.os.is_some())
+        );
+        assert_eq!(
+            bom["components"].as_array().expect("components").len(),
+            packages + usize::from(image.catalog.os.is_some())
+        );
+    }
+    let document = spdx_json(&debian);
+    for package in document["packages"].as_array().expect("packages") {
+        let declared = package["licenseDeclared"].as_str().expect("declared");
+        let conjuncts: Vec<&str> = declared.split(" AND ").collect();
+        let unique: HashSet<&str> = conjuncts.iter().copied().collect();
+        assert_eq!(unique.len(), conjuncts.len(), "repeats in {declared}");
+    }
+    let libc = one(&document, "libc6");
+    assert!(
+        libc["licenseDeclared"]
+            .as_str()
+            .is_some_and(|d| d.contains("GPL-2.0-only")),
+        "{}",
+        libc["licenseDeclared"]
+    );
+    assert_eq!(
+        libc["sourceInfo"]
+            .as_str()
+            .map(|s| s.starts_with("built package from: glibc ")),
+        Some(true)
+    );
+}

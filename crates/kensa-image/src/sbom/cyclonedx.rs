@@ -436,19 +436,17 @@ fn licenses(stated: &[String]) -> Vec<LicenseChoice> {
             .collect();
     }
     let mut parts: Vec<String> = Vec::new();
-    for (text, expression) in stated.iter().zip(normalised) {
-        let part = expression.unwrap_or_else(|| license::license_ref_for(text));
-        let part = if part.contains(" OR ") && !(part.starts_with('(') && part.ends_with(')')) {
-            format!("({part})")
-        } else {
-            part
-        };
-        if !parts.contains(&part) {
-            parts.push(part);
+    for text in &stated {
+        let conjuncts = license::to_spdx_conjuncts(text)
+            .unwrap_or_else(|| vec![license::license_ref_for(text)]);
+        for conjunct in conjuncts {
+            if !parts.contains(&conjunct) {
+                parts.push(conjunct);
+            }
         }
     }
     vec![LicenseChoice::Expression {
-        expression: parts.join(" AND "),
+        expression: license::join_conjuncts(&parts),
     }]
 }
 

@@ -126,6 +126,18 @@ fn leaf_alias(token: &str) -> Option<String> {
 /// licences with a version. A bare version means "only" (Debian's
 /// copyright format says so), a `+` "or later".
 fn gnu_alias(lower: &str) -> Option<String> {
+    // Debian's "no invariant sections" GFDL.
+    if let Some(rest) = lower.strip_prefix("gfdl-niv-") {
+        let (version, later) = match rest.strip_suffix('+') {
+            Some(version) => (version, true),
+            None => (rest, false),
+        };
+        let id = format!(
+            "GFDL-{version}-no-invariants-{}",
+            if later { "or-later" } else { "only" }
+        );
+        return canonical_id(&id).map(str::to_owned);
+    }
     let (family, rest) = ["lgpl", "agpl", "gfdl", "gpl"]
         .iter()
         .find_map(|family| lower.strip_prefix(family).map(|rest| (*family, rest)))?;
@@ -346,8 +358,21 @@ fn leaf(word: &str) -> Option<String> {
             alias
         });
     }
-    let base = word.strip_suffix('+')?;
-    canonical_id(base).map(|id| format!("{id}+"))
+    let (base, plus) = match word.strip_suffix('+') {
+        Some(base) => (base, "+"),
+        None => (word, ""),
+    };
+    if let Some(id) = canonical_id(base).filter(|_| !plus.is_empty()) {
+        return Some(format!("{id}+"));
+    }
+    // `Artistic-2`, `MPL-2`: a major version written without its `.0`.
+    let ends_in_major = base
+        .rsplit_once('-')
+        .is_some_and(|(_, major)| !major.is_empty() && major.bytes().all(|b| b.is_ascii_digit()));
+    if ends_in_major {
+        return canonical_id(&format!("{base}.0")).map(|id| format!("{id}{plus}"));
+    }
+    None
 }
 
 /// The licence as a valid SPDX licence expression in canonical form, or
@@ -358,24 +383,47 @@ fn leaf(word: &str) -> Option<String> {
 /// `LicenseRef-public-domain`); lowercase `and`/`or`/`with` are accepted
 /// and written in upper case.
 pub fn to_spdx(text: &str) -> Option<String> {
+    let mut out = String::new();
+    parse(text)?.render(&mut out);
+    Some(out)
+}
+
+/// The operands of the top-level `AND` of [`to_spdx`]'s expression (the
+/// expression itself when it is not a conjunction), each a valid
+/// expression: writers joining several stated licences use them to drop
+/// repeats.
+pub fn to_spdx_conjuncts(text: &str) -> Option<Vec<String>> {
+    let render = |expr: &Expr| {
+        let mut out = String::new();
+        if matches!(expr, Expr::Or(_)) {
+            out.push('(');
+            expr.render(&mut out);
+            out.push(')');
+        } else {
+            expr.render(&mut out);
+        }
+        out
+    };
+    Some(match parse(text)? {
+        Expr::And(parts) => parts.iter().map(render).collect(),
+        other => vec![render(&other)],
+    })
+}
+
+fn parse(text: &str) -> Option<Expr> {
     let text = text.trim();
     if text.is_empty() {
         return None;
     }
     if let Some(alias) = phrase_alias(text) {
-        return Some(alias.to_owned());
+        return Some(Expr::Leaf(alias.to_owned()));
     }
     let mut parser = Parser {
         tokens: tokens(text),
         at: 0,
     };
     let expr = parser.or(0)?;
-    if parser.at != parser.tokens.len() {
-        return None;
-    }
-    let mut out = String::new();
-    expr.render(&mut out);
-    Some(out)
+    (parser.at == parser.tokens.len()).then_some(expr)
 }
 
 /// Whether the expression is one licence ID (no operators, no reference,
@@ -413,6 +461,18 @@ pub fn license_refs(expression: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Joins conjuncts with `AND`; a single parenthesised disjunction loses
+/// its parentheses, which only an `AND` around it would need.
+pub fn join_conjuncts(parts: &[String]) -> String {
+    if let [only] = parts
+        && let Some(inner) = only.strip_prefix('(').and_then(|o| o.strip_suffix(')'))
+        && to_spdx(inner).as_deref() == Some(inner)
+    {
+        return inner.to_owned();
+    }
+    parts.join(" AND ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,6 +501,40 @@ mod tests {
             to_spdx("Perl").as_deref(),
             Some("(Artistic-1.0-Perl OR GPL-1.0-or-later)")
         );
+    }
+
+    #[test]
+    fn more_debian_forms_map_to_spdx() {
+        assert_eq!(
+            to_spdx("GFDL-NIV-1.3+").as_deref(),
+            Some("GFDL-1.3-no-invariants-or-later")
+        );
+        assert_eq!(
+            to_spdx("GFDL-NIV-1.2").as_deref(),
+            Some("GFDL-1.2-no-invariants-only")
+        );
+        assert_eq!(to_spdx("Artistic-2").as_deref(), Some("Artistic-2.0"));
+        assert_eq!(to_spdx("MPL-2+").as_deref(), Some("MPL-2.0+"));
+        assert_eq!(to_spdx("GFDL-NIV-9"), None);
+        assert_eq!(to_spdx("Nonsense-2"), None);
+    }
+
+    #[test]
+    fn conjuncts_split_the_top_level_and_only() {
+        assert_eq!(
+            to_spdx_conjuncts("GPL-2+ and (MIT or Zlib) and BSD-3-clause"),
+            Some(vec![
+                "GPL-2.0-or-later".to_owned(),
+                "(MIT OR Zlib)".to_owned(),
+                "BSD-3-Clause".to_owned()
+            ])
+        );
+        assert_eq!(
+            to_spdx_conjuncts("MIT OR Zlib"),
+            Some(vec!["(MIT OR Zlib)".to_owned()])
+        );
+        assert_eq!(to_spdx_conjuncts("MIT"), Some(vec!["MIT".to_owned()]));
+        assert_eq!(to_spdx_conjuncts("see COPYING"), None);
     }
 
     #[test]

@@ -179,39 +179,34 @@ impl Licences {
 
     /// `licenseDeclared` for the package's stated licences.
     fn declared(&mut self, licenses: &[String]) -> String {
+        // Conjuncts, so a licence stated twice (alone and inside an AND)
+        // is written once.
         let mut parts: Vec<String> = Vec::new();
         for text in licenses.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-            let expression = match license::to_spdx(text) {
-                Some(expression) => {
+            let conjuncts = match license::to_spdx_conjuncts(text) {
+                Some(conjuncts) => {
                     // Every LicenseRef a document uses needs its text.
-                    for reference in license::license_refs(&expression) {
-                        self.extracted
-                            .entry(reference.to_owned())
-                            .or_insert_with(|| text.to_owned());
+                    for conjunct in &conjuncts {
+                        for reference in license::license_refs(conjunct) {
+                            self.extracted
+                                .entry(reference.to_owned())
+                                .or_insert_with(|| text.to_owned());
+                        }
                     }
-                    expression
+                    conjuncts
                 }
-                None => self.reference_for(text),
+                None => vec![self.reference_for(text)],
             };
-            if !parts.contains(&expression) {
-                parts.push(expression);
+            for conjunct in conjuncts {
+                if !parts.contains(&conjunct) {
+                    parts.push(conjunct);
+                }
             }
         }
-        match parts.len() {
-            0 => NOASSERTION.to_owned(),
-            1 => parts.pop().unwrap_or_default(),
-            _ => parts
-                .iter()
-                .map(|part| {
-                    if part.contains(" OR ") && !(part.starts_with('(') && part.ends_with(')')) {
-                        format!("({part})")
-                    } else {
-                        part.clone()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" AND "),
+        if parts.is_empty() {
+            return NOASSERTION.to_owned();
         }
+        license::join_conjuncts(&parts)
     }
 }
 
@@ -499,6 +494,21 @@ mod tests {
                 .get("LicenseRef-public-domain")
                 .map(String::as_str),
             Some("public-domain")
+        );
+    }
+
+    #[test]
+    fn a_licence_stated_alone_and_inside_a_conjunction_is_written_once() {
+        let mut licences = Licences::default();
+        assert_eq!(
+            licences.declared(&["GPL-2+".into(), "GPL-2+ and Expat".into()]),
+            "GPL-2.0-or-later AND MIT"
+        );
+        assert_eq!(licences.declared(&["MIT or Zlib".into()]), "MIT OR Zlib");
+        assert_eq!(
+            licences.declared(&["(MIT OR Zlib) AND (Zlib OR MIT)".into()]),
+            "(MIT OR Zlib) AND (Zlib OR MIT)",
+            "different disjunctions are not reordered into one"
         );
     }
 
