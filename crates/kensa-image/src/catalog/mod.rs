@@ -10,6 +10,7 @@ pub mod apk;
 pub mod dpkg;
 pub mod os;
 pub mod purl;
+pub mod rpm;
 
 use crate::layers::{FileIndex, Keep};
 
@@ -157,7 +158,14 @@ pub trait Cataloger: Sync {
 }
 
 /// Every cataloger, in the order their packages are reported.
-pub static CATALOGERS: &[&dyn Cataloger] = &[&dpkg::Dpkg, &apk::Apk];
+/// Java comes before the binary catalogers so an executable jar is read
+/// as an archive; the shipped SBOM comes last, since it leaves out what the
+/// others found.
+pub static CATALOGERS: &[&dyn Cataloger] = &[
+    &dpkg::Dpkg,
+    &apk::Apk,
+    &rpm::Rpm,
+];
 
 /// What a layer reader should keep of a file for OS detection and the
 /// catalogers (pass to [`FileIndex::apply_layer`]).
