@@ -8,6 +8,7 @@
 
 pub mod apk;
 pub mod dpkg;
+pub mod java;
 pub mod os;
 pub mod purl;
 pub mod rpm;
@@ -165,6 +166,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &dpkg::Dpkg,
     &apk::Apk,
     &rpm::Rpm,
+    &java::Java,
 ];
 
 /// What a layer reader should keep of a file for OS detection and the
