@@ -11,6 +11,7 @@ pub mod dpkg;
 pub mod java;
 pub mod os;
 pub mod purl;
+pub mod python;
 pub mod rpm;
 
 use crate::layers::{FileIndex, Keep};
@@ -167,6 +168,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &apk::Apk,
     &rpm::Rpm,
     &java::Java,
+    &python::Python,
 ];
 
 /// What a layer reader should keep of a file for OS detection and the
