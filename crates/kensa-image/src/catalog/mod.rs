@@ -9,6 +9,7 @@
 pub mod apk;
 pub mod dpkg;
 pub mod java;
+pub mod npm;
 pub mod os;
 pub mod purl;
 pub mod python;
@@ -169,6 +170,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &rpm::Rpm,
     &java::Java,
     &python::Python,
+    &npm::Npm,
 ];
 
 /// What a layer reader should keep of a file for OS detection and the
