@@ -7,7 +7,10 @@
 //! packages a shipped SBOM repeats, and fills in purls once the OS is known.
 
 pub mod apk;
+pub mod binary;
+pub mod cargo_auditable;
 pub mod dpkg;
+pub mod golang;
 pub mod java;
 pub mod npm;
 pub mod os;
@@ -171,6 +174,8 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &java::Java,
     &python::Python,
     &npm::Npm,
+    &golang::Golang,
+    &cargo_auditable::CargoAuditable,
 ];
 
 /// What a layer reader should keep of a file for OS detection and the
