@@ -17,6 +17,7 @@ pub mod os;
 pub mod purl;
 pub mod python;
 pub mod rpm;
+pub mod shipped_sbom;
 
 use crate::layers::{FileIndex, Keep};
 
@@ -176,6 +177,7 @@ pub static CATALOGERS: &[&dyn Cataloger] = &[
     &npm::Npm,
     &golang::Golang,
     &cargo_auditable::CargoAuditable,
+    &shipped_sbom::ShippedSbom,
 ];
 
 /// What a layer reader should keep of a file for OS detection and the
