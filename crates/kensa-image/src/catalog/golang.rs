@@ -9,8 +9,8 @@
 //!
 //! A `=>` line replaces the `dep` before it. A replacement by another
 //! module (it has a version) is reported as that module, since its code is
-//! what was compiled in. A replacement by a local directory (no version)
-//! keeps the required module path and version: a file path is no module
+//! what was compiled in. A replacement by a local directory (no version, or
+//! `(devel)` as Go 1.19 writes it) keeps the required module path and version: a file path is no module
 //! identity advisories could be matched against.
 
 use super::binary::{self, Evidence};
@@ -95,7 +95,7 @@ pub fn packages(evidence: &Evidence, found: &mut Found) {
                         .packages
                         .push(module(path, version, PackageType::GoModule));
                 }
-                "=>" if !version.is_empty() => {
+                "=>" if !path.is_empty() && !version.is_empty() && version != "(devel)" => {
                     if let Some(replaced) = last_dep.and_then(|at| found.packages.get_mut(at)) {
                         replaced.name = path.to_owned();
                         replaced.version = version.to_owned();
@@ -140,7 +140,7 @@ mod tests {
             dep\texample.com/old\tv1.0.0\n\
             =>\texample.com/fork\tv1.0.1\th1:ghi=\n\
             dep\texample.com/local\tv0.0.0-00010101000000-000000000000\n\
-            =>\t../local\t\t\n\
+            =>\t../local\t(devel)\t\n\
             build\t-compiler=gc\n";
         let owned = |t, n: &str, v: &str| (t, n.to_owned(), v.to_owned());
         assert_eq!(
@@ -163,6 +163,8 @@ mod tests {
     fn devel_main_modules_and_odd_versions_are_left_out() {
         let modinfo = "mod\texample.com/app\t(devel)\t\n=>\texample.com/x\tv1\n";
         assert!(found(modinfo, "devel go1.23-abc").is_empty());
+        let empty_replacement = "dep\texample.com/a\tv1.0.0\n=>\t\tv2.0.0\n";
+        assert_eq!(found(empty_replacement, "devel")[0].1, "example.com/a");
         assert_eq!(
             stdlib_version("go1.21.0-X:loopvar").as_deref(),
             Some("v1.21.0")

@@ -218,7 +218,12 @@ fn evidence_packages(evidence: &Value, location: &str, found: &mut Found) {
     if from_poms == 0 {
         let (file_name, file_version) = name_from_file(location);
         let name = attribute("Implementation-Title")
-            .or_else(|| attribute("Bundle-SymbolicName").map(|n| n.split(';').next().unwrap_or(n)))
+            .or_else(|| {
+                attribute("Bundle-SymbolicName")
+                    .and_then(|n| n.split(';').next())
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+            })
             .or_else(|| attribute("Specification-Title"))
             .map_or(file_name, str::to_owned);
         let version = attribute("Implementation-Version")
@@ -294,6 +299,32 @@ mod tests {
             )
         );
         assert_eq!(attributes.len(), 2);
+    }
+
+    #[test]
+    fn manifest_names_fall_back_to_the_file_name() {
+        let mut found = Found::default();
+        let evidence = json!({"pom": ["groupId=g\n"], "manifest": "Bundle-SymbolicName: ;x\nBundle-Version: 3.0\n"});
+        evidence_packages(&evidence, "lib/tool-1.0.jar", &mut found);
+        let names: Vec<(&str, &str)> = found
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str()))
+            .collect();
+        assert_eq!(names, [("tool", "3.0")]);
+        assert_eq!(
+            found.notes.len(),
+            1,
+            "the pom.properties without artifactId"
+        );
+        let mut unversioned = Found::default();
+        evidence_packages(
+            &json!({"manifest": "Manifest-Version: 1.0\n"}),
+            "x.jar",
+            &mut unversioned,
+        );
+        assert!(unversioned.packages.is_empty());
+        assert_eq!(unversioned.notes.len(), 1);
     }
 
     #[test]

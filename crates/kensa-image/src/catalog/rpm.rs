@@ -13,7 +13,8 @@
 //! formats are not read; a note says so.
 //!
 //! SQLite needs a file: the kept bytes are written to a private temporary
-//! file, opened read-only.
+//! file, opened read-only. A `-wal` file beside the database is not applied;
+//! rpm checkpoints it into the database when it closes, leaving it empty.
 
 use std::io::Write;
 
@@ -315,6 +316,11 @@ fn read_blobs(bytes: &[u8]) -> Result<Vec<(i64, Vec<u8>)>, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Keeps the whole database file (see [`Rpm`]'s `keep`).
+fn whole_database(bytes: &[u8]) -> Option<Vec<u8>> {
+    Some(bytes.to_vec())
+}
+
 /// The rpm cataloger.
 pub struct Rpm;
 
@@ -325,7 +331,10 @@ impl Cataloger for Rpm {
 
     fn keep(&self, path: &str, _mode: u32, _size: u64) -> Keep {
         if SQLITE_DATABASES.contains(&path) {
-            Keep::Content
+            // Whole, but as an extraction: a large distribution's database
+            // can pass the cap on kept content, which would fail the layer,
+            // while the extraction cap only leaves an oversized file unread.
+            Keep::Extract(whole_database)
         } else {
             Keep::Skip
         }
