@@ -7,9 +7,17 @@
 //! packages a shipped SBOM repeats, and fills in purls once the OS is known.
 
 pub mod apk;
+pub mod binary;
+pub mod cargo_auditable;
 pub mod dpkg;
+pub mod golang;
+pub mod java;
+pub mod npm;
 pub mod os;
 pub mod purl;
+pub mod python;
+pub mod rpm;
+pub mod shipped_sbom;
 
 use crate::layers::{FileIndex, Keep};
 
@@ -157,7 +165,20 @@ pub trait Cataloger: Sync {
 }
 
 /// Every cataloger, in the order their packages are reported.
-pub static CATALOGERS: &[&dyn Cataloger] = &[&dpkg::Dpkg, &apk::Apk];
+/// Java comes before the binary catalogers so an executable jar is read
+/// as an archive; the shipped SBOM comes last, since it leaves out what the
+/// others found.
+pub static CATALOGERS: &[&dyn Cataloger] = &[
+    &dpkg::Dpkg,
+    &apk::Apk,
+    &rpm::Rpm,
+    &java::Java,
+    &python::Python,
+    &npm::Npm,
+    &golang::Golang,
+    &cargo_auditable::CargoAuditable,
+    &shipped_sbom::ShippedSbom,
+];
 
 /// What a layer reader should keep of a file for OS detection and the
 /// catalogers (pass to [`FileIndex::apply_layer`]).

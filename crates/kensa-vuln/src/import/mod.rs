@@ -266,7 +266,7 @@ fn read_zip(
     let mut archive = zip::ZipArchive::new(file).map_err(zip_error)?;
     for index in 0..archive.len() {
         let member = archive.by_index(index).map_err(zip_error)?;
-        let name = member.name().to_owned();
+        let name = member.name().map_err(zip_error)?.into_owned();
         let is_json = member.is_file() && name.to_ascii_lowercase().ends_with(".json");
         if !is_json {
             continue;
