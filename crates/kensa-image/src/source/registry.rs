@@ -581,6 +581,7 @@ impl Puller {
             received: 0,
             limit: layer.size,
             failure: None,
+            ended: false,
         };
         let total = Some(layer.size);
         let digest = layer.digest.clone();
@@ -616,13 +617,23 @@ struct BlockingStream<'a> {
     limit: u64,
     /// The download's own error, kept to tell it from a local write error.
     failure: Option<io::Error>,
+    /// The stream has ended. It must not be polled again: oci-client's
+    /// verifying stream checks (and resets) its digest at the end, and a
+    /// second poll would report the digest of nothing.
+    ended: bool,
 }
 
 impl Read for BlockingStream<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.pending.is_empty() {
+            if self.ended {
+                return Ok(0);
+            }
             match self.runtime.block_on(self.stream.next()) {
-                None => return Ok(0),
+                None => {
+                    self.ended = true;
+                    return Ok(0);
+                }
                 Some(Ok(chunk)) => {
                     self.received += chunk.len() as u64;
                     if self.received > self.limit {
