@@ -151,7 +151,11 @@ pub fn resolve(
         }
         blobs.push(puller.download(&runtime, &cache, layer, diff_id, progress)?);
     }
-    let repository = format!("{}/{}", puller.reference.registry(), puller.reference.repository());
+    let repository = format!(
+        "{}/{}",
+        puller.reference.registry(),
+        puller.reference.repository()
+    );
     let repo_tags = puller
         .reference
         .tag()
@@ -201,7 +205,11 @@ pub fn is_loopback(host: &str) -> bool {
 
 /// Plain HTTP only for loopback registries: anything else would send
 /// credentials and trust image bytes over the network in the clear.
-fn protocol_for(reference: &str, host: &str, insecure: bool) -> Result<ClientProtocol, SourceError> {
+fn protocol_for(
+    reference: &str,
+    host: &str,
+    insecure: bool,
+) -> Result<ClientProtocol, SourceError> {
     if !insecure {
         return Ok(ClientProtocol::Https);
     }
@@ -340,9 +348,7 @@ impl Puller {
                 };
                 (status, message)
             }
-            OciDistributionError::ServerError { code, .. } => {
-                (Some(*code), status_message(*code))
-            }
+            OciDistributionError::ServerError { code, .. } => (Some(*code), status_message(*code)),
             OciDistributionError::RequestError(e) => {
                 let host = self.reference.resolve_registry();
                 match e.status() {
@@ -371,10 +377,10 @@ impl Puller {
                 "{message}; the credentials for {} are in the credential helper {helper}, \
                  which kensa does not run: add them under \"auths\" in {}",
                 self.reference.registry(),
-                self.creds
-                    .source
-                    .as_ref()
-                    .map_or_else(|| "the Docker config".to_owned(), |p| p.display().to_string())
+                self.creds.source.as_ref().map_or_else(
+                    || "the Docker config".to_owned(),
+                    |p| p.display().to_string()
+                )
             ),
             _ => message,
         };
@@ -538,8 +544,9 @@ impl Puller {
     /// An error from a blob stream: a digest mismatch that `oci-client`
     /// found at the end of the stream, or a broken download.
     fn stream_error(&self, error: io::Error, blob: &str) -> SourceError {
-        if let Some(DigestError::VerificationError { expected, actual }) =
-            error.get_ref().and_then(|e| e.downcast_ref::<DigestError>())
+        if let Some(DigestError::VerificationError { expected, actual }) = error
+            .get_ref()
+            .and_then(|e| e.downcast_ref::<DigestError>())
         {
             return SourceError::DigestMismatch {
                 location: format!("{} (blob {blob})", self.text),

@@ -114,8 +114,8 @@ pub fn from_config_text(text: &[u8], host: &str, path: &Path) -> Result<Credenti
         location: path.display().to_string(),
         message,
     };
-    let config: DockerConfig = serde_json::from_slice(text)
-        .map_err(|e| bad(format!("not a valid Docker config: {e}")))?;
+    let config: DockerConfig =
+        serde_json::from_slice(text).map_err(|e| bad(format!("not a valid Docker config: {e}")))?;
     let wanted = normalise_host(host);
     let entry = config
         .auths
@@ -194,7 +194,10 @@ mod tests {
 
     #[test]
     fn host_keys_are_normalised() {
-        assert_eq!(normalise_host("https://Reg.Example:5000/v1/"), "reg.example:5000");
+        assert_eq!(
+            normalise_host("https://Reg.Example:5000/v1/"),
+            "reg.example:5000"
+        );
         assert_eq!(normalise_host("http://reg.example"), "reg.example");
         assert_eq!(normalise_host("reg.example/v2/"), "reg.example");
         assert_eq!(normalise_host("https://index.docker.io/v1/"), "docker.io");
