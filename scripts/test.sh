@@ -24,6 +24,9 @@ if ((${#missing[@]})); then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
+# cargo-auditable builds the Rust binary the cargo-auditable cataloger test reads.
+command -v cargo-auditable >/dev/null || cargo install --locked --quiet cargo-auditable
+
 # Real images for the image tests: built once, then reused from the cache
 # (~35 s the first time: debootstrap downloads Debian's minbase packages).
 echo "== image fixtures"

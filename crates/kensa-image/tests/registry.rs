@@ -75,7 +75,7 @@ fn anonymous_pulls_by_tag_and_digest_and_the_cache_serves_the_second() {
     );
     assert_eq!(image.id, local.id, "the same config");
     assert_eq!(image.platform.as_deref(), Some("linux/amd64"));
-    assert_eq!(image.repo_tags, [reference.clone()]);
+    assert_eq!(image.repo_tags, std::slice::from_ref(&reference));
     let digest = image.manifest_digest.clone().expect("manifest digest");
     assert_eq!(
         image.repo_digests,
@@ -300,5 +300,55 @@ fn insecure_is_only_for_loopback_and_refused_early() {
     assert!(
         error.to_string().contains(&format!("127.0.0.1:{port}")),
         "{error}"
+    );
+}
+
+#[test]
+fn bearer_tokens_from_a_token_server() {
+    let Some(fixtures) = tools() else { return };
+    let tokens = registry_support::TokenServer::start("robot", "t0ken-pass", "kensa-registry");
+    let bundle_dir = tempfile::tempdir().expect("bundle");
+    let auth = tokens.registry_auth(bundle_dir.path(), "kensa-registry");
+    let mut registry = Registry::start(Some(&auth));
+    registry.creds = Some("robot:t0ken-pass".into());
+    registry.push(
+        &format!("oci:{}/busybox:latest", fixtures.display()),
+        "tokens/busybox:1",
+        false,
+    );
+    let cache = tempfile::tempdir().expect("cache");
+    let reference = format!("{}/tokens/busybox:1", registry.host());
+    let config_dir = tempfile::tempdir().expect("config");
+    let mut with_creds = options(cache.path());
+    with_creds.registry.docker_config = Some(docker_config(
+        config_dir.path(),
+        &registry.host(),
+        "robot:t0ken-pass",
+    ));
+    let (image, downloads) = read(&reference, &with_creds);
+    let image = image.expect("pulled with a bearer token");
+    assert_eq!(image.layers.len(), 1);
+    assert!(downloads > 0);
+    let empty = tempfile::tempdir().expect("empty");
+    std::fs::write(empty.path().join("config.json"), "{}").expect("write");
+    let mut anonymous = options(cache.path());
+    anonymous.registry.docker_config = Some(empty.path().join("config.json"));
+    let (denied, _) = read(
+        &format!(
+            "{}/tokens/busybox@{}",
+            registry.host(),
+            image.manifest_digest.clone().unwrap_or_default()
+        ),
+        &anonymous,
+    );
+    assert!(
+        matches!(
+            denied,
+            Err(SourceError::Registry {
+                status: Some(401),
+                ..
+            })
+        ),
+        "{denied:?}"
     );
 }

@@ -1194,3 +1194,34 @@ fn real_fixture_images_give_valid_sboms() {
         Some(true)
     );
 }
+
+/// The real Debian image scripts/images/build-fixtures.sh builds: both
+/// documents validate, with every one of its packages in them.
+#[test]
+fn the_debian_minbase_image_validates_in_both_formats() {
+    let Some(fixtures) = kensa_reference::image_fixtures() else {
+        return;
+    };
+    let image = kensa_image::source::read(
+        &format!("oci:{}/debian:bookworm", fixtures.display()),
+        &kensa_image::source::ReadOptions::default(),
+        &mut |_| {},
+    )
+    .expect("the layout reads");
+    let spdx = spdx_json(&image);
+    let packages = spdx["packages"].as_array().expect("packages");
+    assert_eq!(
+        packages.len(),
+        image.catalog.packages.len() + 2,
+        "image, OS and packages"
+    );
+    let cyclonedx = cyclonedx_json(&image, &[]);
+    assert_eq!(
+        cyclonedx["components"]
+            .as_array()
+            .expect("components")
+            .len(),
+        image.catalog.packages.len() + 1,
+        "OS and packages"
+    );
+}

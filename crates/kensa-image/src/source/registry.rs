@@ -762,6 +762,7 @@ mod tests {
                 received: 0,
                 limit,
                 failure: None,
+                ended: false,
             };
             let mut out = Vec::new();
             let result = reader.read_to_end(&mut out);
@@ -770,5 +771,38 @@ mod tests {
         assert_eq!(read_all(7), (true, b"abcdefg".to_vec(), false));
         let (ok, _, failed) = read_all(6);
         assert!(!ok && failed);
+    }
+
+    /// oci-client's verifying stream answers a poll after its end with a
+    /// digest error (its digester is spent): the reader must not poll
+    /// again once the stream has ended, or every download fails its check.
+    #[test]
+    fn a_finished_stream_is_not_polled_again() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let mut polls = 0;
+        let stream = futures_util::stream::poll_fn(move |_| {
+            polls += 1;
+            std::task::Poll::Ready(match polls {
+                1 => Some(Ok(bytes::Bytes::from_static(b"layer"))),
+                2 => None,
+                _ => Some(Err(io::Error::other("polled after the end"))),
+            })
+        });
+        let mut reader = BlockingStream {
+            runtime: &runtime,
+            stream: stream.boxed(),
+            pending: bytes::Bytes::new(),
+            received: 0,
+            limit: 5,
+            failure: None,
+            ended: false,
+        };
+        let mut out = Vec::new();
+        reader.read_to_end(&mut out).expect("read");
+        assert_eq!(out, b"layer");
+        assert_eq!(reader.read(&mut [0u8; 8]).expect("again"), 0);
+        assert!(reader.failure.is_none());
     }
 }

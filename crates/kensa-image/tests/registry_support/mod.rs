@@ -188,3 +188,126 @@ pub fn answering(status: u16, reason: &'static str) -> (u16, std::thread::JoinHa
     });
     (port, handle)
 }
+
+/// Base64url without padding, for JWTs.
+fn base64url(bytes: &[u8]) -> String {
+    base64_encode(bytes)
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
+}
+
+/// A token server for distribution's token auth: it checks basic
+/// credentials and issues ES256 JWTs whose `x5c` header carries the
+/// self-signed certificate the registry trusts (its `rootcertbundle`).
+pub struct TokenServer {
+    pub port: u16,
+    pub cert_pem: String,
+}
+
+impl TokenServer {
+    pub fn start(user: &'static str, password: &'static str, service: &'static str) -> TokenServer {
+        let issued = rcgen::generate_simple_self_signed(vec!["kensa-token-issuer".into()])
+            .expect("certificate");
+        let cert_pem = issued.cert.pem();
+        let cert_der = issued.cert.der().to_vec();
+        let pkcs8 = issued.signing_key.serialize_der();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let expected = format!(
+            "Basic {}",
+            base64_encode(format!("{user}:{password}").as_bytes())
+        );
+        std::thread::spawn(move || {
+            let rng = ring::rand::SystemRandom::new();
+            let key = ring::signature::EcdsaKeyPair::from_pkcs8(
+                &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+                &pkcs8,
+                &rng,
+            )
+            .expect("key");
+            // Bounded: enough for a push and the pulls of one test.
+            for stream in listener.incoming().take(64) {
+                let Ok(mut stream) = stream else { break };
+                stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+                let mut buffer = vec![0u8; 8192];
+                let n = stream.read(&mut buffer).unwrap_or(0);
+                let request = String::from_utf8_lossy(&buffer[..n]).into_owned();
+                let authorised = request.lines().any(|l| {
+                    l.to_ascii_lowercase().starts_with("authorization:")
+                        && l[14..].trim() == expected
+                });
+                if !authorised {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                    continue;
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("");
+                let access: Vec<String> = path
+                    .split(['?', '&'])
+                    .filter_map(|p| p.strip_prefix("scope="))
+                    .filter_map(|scope| {
+                        let scope = scope
+                            .replace("%3A", ":")
+                            .replace("%2C", ",")
+                            .replace("%2F", "/");
+                        let mut parts = scope.splitn(3, ':');
+                        let (kind, name, actions) = (parts.next()?, parts.next()?, parts.next()?);
+                        let actions: Vec<String> =
+                            actions.split(',').map(|a| format!("\"{a}\"")).collect();
+                        Some(format!(
+                            "{{\"type\":\"{kind}\",\"name\":\"{name}\",\"actions\":[{}]}}",
+                            actions.join(",")
+                        ))
+                    })
+                    .collect();
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0);
+                let header = format!(
+                    "{{\"typ\":\"JWT\",\"alg\":\"ES256\",\"x5c\":[\"{}\"]}}",
+                    base64_encode(&cert_der)
+                );
+                let claims = format!(
+                    "{{\"iss\":\"kensa-test-issuer\",\"sub\":\"{user}\",\"aud\":\"{service}\",\"exp\":{},\"nbf\":{},\"iat\":{},\"jti\":\"{}-{}\",\"access\":[{}]}}",
+                    now + 300,
+                    now.saturating_sub(10),
+                    now,
+                    now,
+                    n,
+                    access.join(",")
+                );
+                let signing_input = format!(
+                    "{}.{}",
+                    base64url(header.as_bytes()),
+                    base64url(claims.as_bytes())
+                );
+                let signature = key.sign(&rng, signing_input.as_bytes()).expect("sign");
+                let token = format!("{signing_input}.{}", base64url(signature.as_ref()));
+                let body = format!(
+                    "{{\"token\":\"{token}\",\"access_token\":\"{token}\",\"expires_in\":300}}"
+                );
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        TokenServer { port, cert_pem }
+    }
+
+    /// The registry's `auth:` section for this server.
+    pub fn registry_auth(&self, dir: &Path, service: &str) -> String {
+        let bundle = dir.join("token-root.pem");
+        std::fs::write(&bundle, &self.cert_pem).expect("bundle");
+        format!(
+            "auth: {{token: {{realm: \"http://127.0.0.1:{}/token\", service: {service}, issuer: kensa-test-issuer, rootcertbundle: {}}}}}\n",
+            self.port,
+            bundle.display()
+        )
+    }
+}
