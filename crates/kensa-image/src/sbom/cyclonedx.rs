@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Serialize;
 
 use super::{
-    SbomOptions, TOOL, image_digest, image_purl, layer_diff_id, license, os_name, sorted_packages,
+    SbomOptions, TOOL, image_digest, image_purl, layer_diff_id, license, sorted_packages,
     stable_hash, under_os,
 };
 use crate::catalog::Package;
@@ -581,7 +581,7 @@ pub fn write(
     let mut image_depends = Vec::new();
     let os = image.catalog.os.as_ref();
     let os_ref = os.map(|os| {
-        let name = os_name(os);
+        let name = os.family_name();
         let bom_ref = format!("kensa:os:{name}:{}", os.version);
         taken.insert(bom_ref.clone());
         let mut component = Component::new("operating-system", name.to_owned());

@@ -31,7 +31,7 @@ pub mod license;
 pub mod spdx;
 
 use crate::catalog::Package;
-use crate::catalog::os::{Family, Os};
+use crate::catalog::os::Os;
 use crate::image::Image;
 
 /// What the caller decides for a document.
@@ -99,18 +99,6 @@ fn sorted_packages(image: &Image) -> Vec<&Package> {
 /// Whether the package hangs under the OS rather than the image.
 fn under_os(package: &Package, os: Option<&Os>) -> bool {
     os.is_some() && package.ptype.is_os()
-}
-
-/// The OS's name as os-release's `ID` writes it.
-fn os_name(os: &Os) -> &str {
-    match &os.family {
-        Family::Debian => "debian",
-        Family::Ubuntu => "ubuntu",
-        Family::Alpine => "alpine",
-        Family::Wolfi => "wolfi",
-        Family::Chainguard => "chainguard",
-        Family::Other(id) => id,
-    }
 }
 
 /// The layer's diff ID, when the package's layer index points at one.

@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Serialize;
 
 use super::{
-    SbomOptions, TOOL, id_safe, image_digest, image_purl, layer_diff_id, license, os_name,
-    sorted_packages, stable_hash, under_os,
+    SbomOptions, TOOL, id_safe, image_digest, image_purl, layer_diff_id, license, sorted_packages,
+    stable_hash, under_os,
 };
 use crate::catalog::Package;
 use crate::image::Image;
@@ -306,7 +306,7 @@ pub fn write(image: &Image, options: &SbomOptions) -> Document {
 
     let os = image.catalog.os.as_ref();
     let os_id = os.map(|os| {
-        let name = os_name(os);
+        let name = os.family_name();
         let id = unique(
             format!(
                 "SPDXRef-OperatingSystem-{:016x}",
