@@ -1,6 +1,7 @@
-//! kensa's HTTP side. Today: Pod Security Admission as a
-//! ValidatingAdmissionWebhook (`kensa serve --admission`), answering as the
-//! API server's built-in PodSecurity plugin does.
+//! kensa's HTTP side: Pod Security Admission as a ValidatingAdmissionWebhook
+//! (`kensa serve --admission`), answering as the API server's built-in
+//! PodSecurity plugin does, and vulnerability management (`kensa serve`):
+//! an inventory of scans with a web UI and a REST API ([`vm`]).
 //!
 //! - [`admission`]: an AdmissionReview's bytes in, the answer's bytes out
 //!   (pure apart from reading the [`state::Store`]); the decisions are
@@ -20,6 +21,7 @@ pub mod metrics;
 pub mod serve;
 pub mod state;
 pub mod tls;
+pub mod vm;
 #[cfg(feature = "cluster")]
 pub mod watch;
 

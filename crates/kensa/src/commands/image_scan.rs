@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::commands::image::{ImageSourceArgs, emit, read_image};
 use crate::commands::image_output::{self, display_name, image_json};
+use crate::commands::upload::{self, UploadArgs};
 use crate::exit;
 use crate::output::{ColorChoice, Style};
 
@@ -79,6 +80,8 @@ pub struct ScanArgs {
     /// Also list suppressed findings and why (table and JSON).
     #[arg(long)]
     pub show_suppressed: bool,
+    #[command(flatten)]
+    pub upload: UploadArgs,
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {
@@ -102,6 +105,14 @@ pub fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<u8> {
     }
     let findings = matching::match_catalog(&db, &image.catalog)
         .with_context(|| format!("matching against {}", db_dir.display()))?;
+    // The server gets every finding: its own filters and decisions apply there.
+    let upload_document = args.upload.upload.is_some().then(|| {
+        kensa_server::vm::upload::ImageScanUpload::from_scan(
+            &image,
+            &findings,
+            args.upload.placements(),
+        )
+    });
     let filter = Filter {
         ignore_unfixed: args.ignore_unfixed,
         severities: args.severity.clone(),
@@ -129,6 +140,13 @@ pub fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<u8> {
             image_output::cyclonedx(&image, &cyclonedx_vulnerabilities(&scan), out)
         }
     })?;
+    if let Some(document) = &upload_document {
+        let answer = upload::post(&args.upload, "/api/v1/uploads/image-scan", document)?;
+        eprintln!(
+            "uploaded: scan #{} on the server, {} new findings, {} resolved",
+            answer.scan_id, answer.new_findings, answer.resolved_findings
+        );
+    }
     Ok(if findings.is_empty() {
         exit::OK
     } else {

@@ -15,3 +15,4 @@ pub mod scan;
 mod scan_output;
 pub mod seccomp;
 pub mod serve;
+mod upload;

@@ -141,6 +141,8 @@ pub struct ScanArgs {
     /// List every check (id, aliases, severity, title) and exit.
     #[arg(long)]
     pub list_checks: bool,
+    #[command(flatten)]
+    pub upload: super::upload::UploadArgs,
 }
 
 fn compliance_names() -> clap::builder::PossibleValuesParser {
@@ -407,6 +409,9 @@ pub fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<u8> {
         write_output(spec_out, color, |out, color| {
             scan_output::render(&result, spec_out.format, args.show_suppressed, out, color)
         })?;
+    }
+    if args.upload.upload.is_some() {
+        upload_misconfigurations(&args, &result)?;
     }
     // The process ends right after this: freeing every loaded object one by
     // one would only add to the wall time.
@@ -801,4 +806,44 @@ pub fn short_alias(check: &Check) -> Option<&'static str> {
         .copied()
         .find(|alias| !alias.starts_with("AVD-") && alias.contains('-'))
         .or_else(|| check.aliases.first().copied())
+}
+
+/// Posts the failed checks to a kensa server (`--upload`).
+fn upload_misconfigurations(args: &ScanArgs, result: &ScanResult) -> anyhow::Result<()> {
+    use kensa_server::vm::upload::{
+        MisconfigurationUpload, UPLOAD_SCHEMA_VERSION, UploadMisconfiguration,
+    };
+    let findings = result
+        .failures()
+        .map(|(target, entry)| {
+            let (namespace, resource) = match &entry.object {
+                Some(object) => (
+                    object.namespace.clone().unwrap_or_default(),
+                    format!("{}/{}", object.kind, object.name),
+                ),
+                None => (String::new(), target.name.clone()),
+            };
+            UploadMisconfiguration {
+                namespace,
+                resource,
+                check_id: entry.check.id.to_owned(),
+                severity: entry.check.severity.to_string(),
+                title: entry.check.title.to_owned(),
+                message: entry.message.clone(),
+            }
+        })
+        .collect();
+    let document = MisconfigurationUpload {
+        schema_version: UPLOAD_SCHEMA_VERSION,
+        cluster: args.upload.cluster_name.clone().unwrap_or_default(),
+        source: result.artifact.clone(),
+        findings,
+    };
+    let answer =
+        super::upload::post(&args.upload, "/api/v1/uploads/misconfigurations", &document)?;
+    eprintln!(
+        "uploaded: scan #{} on the server, {} new misconfigurations, {} resolved",
+        answer.scan_id, answer.new_findings, answer.resolved_findings
+    );
+    Ok(())
 }
