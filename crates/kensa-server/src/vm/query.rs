@@ -59,6 +59,33 @@ pub struct ListParams {
 }
 
 impl ListParams {
+    /// Refuses filters a list does not have, rather than ignoring them: a
+    /// filter that silently does nothing shows everything.
+    fn allow(&self, list: &str, allowed: &[&str]) -> Result<(), VmError> {
+        let given = [
+            ("q", &self.q),
+            ("cluster", &self.cluster),
+            ("namespace", &self.namespace),
+            ("application", &self.application),
+            ("image", &self.image),
+            ("package", &self.package),
+            ("vulnerability", &self.vulnerability),
+            ("severity", &self.severity),
+            ("fixable", &self.fixable),
+            ("type", &self.package_type),
+            ("status", &self.status),
+        ];
+        for (name, value) in given {
+            if !value.is_empty() && !allowed.contains(&name) {
+                return Err(VmError::Invalid(format!(
+                    "{name}= is not a filter of {list} (its filters: {})",
+                    allowed.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
     fn page_number(&self) -> Result<i64, VmError> {
         parse_positive(&self.page, "page", 1)
     }
@@ -649,9 +676,45 @@ impl Db {
              LEFT JOIN application_images ai ON ai.application_id = a.id \
              LEFT JOIN images i ON i.id = ai.image_id WHERE 1 = 1",
         );
+        params.allow(
+            "applications",
+            &[
+                "q",
+                "cluster",
+                "namespace",
+                "application",
+                "image",
+                "package",
+                "vulnerability",
+                "severity",
+                "fixable",
+            ],
+        )?;
         search(&mut sql, &params.q, &["a.name", "n.name"]);
         if !params.cluster.is_empty() {
             sql.push(" AND c.name = ").bind_text(&params.cluster);
+        }
+        // Finding filters: the applications running an image with such a
+        // finding open.
+        let severities = params.severities()?;
+        if !params.package.is_empty()
+            || !params.vulnerability.is_empty()
+            || !severities.is_empty()
+            || params.fixable_only()?
+        {
+            sql.push(
+                " AND a.id IN (SELECT ai3.application_id FROM application_images ai3 \
+                 JOIN findings f ON f.image_id = ai3.image_id WHERE 1 = 1",
+            );
+            let only_findings = ListParams {
+                package: params.package.clone(),
+                vulnerability: params.vulnerability.clone(),
+                severity: params.severity.clone(),
+                fixable: params.fixable.clone(),
+                ..ListParams::default()
+            };
+            finding_filters(&mut sql, &only_findings)?;
+            sql.push(")");
         }
         if !params.namespace.is_empty() {
             sql.push(" AND n.name = ").bind_text(&params.namespace);
@@ -713,6 +776,20 @@ impl Db {
              i.critical, i.high, i.medium, i.low, i.unknown, i.fixable, COUNT(*) OVER () \
              FROM images i WHERE 1 = 1",
         );
+        params.allow(
+            "images",
+            &[
+                "q",
+                "cluster",
+                "namespace",
+                "application",
+                "image",
+                "package",
+                "vulnerability",
+                "severity",
+                "fixable",
+            ],
+        )?;
         search(&mut sql, &params.q, &["i.name", "i.digest", "i.os"]);
         placement_filter(&mut sql, params, "i.id");
         if !params.image.is_empty() {
@@ -790,6 +867,22 @@ impl Db {
 
     /// Packages, with the images holding them and their findings.
     pub async fn packages(&self, params: &ListParams) -> Result<Page<PackageRow>, VmError> {
+        params.allow(
+            "packages",
+            &[
+                "q",
+                "cluster",
+                "namespace",
+                "application",
+                "image",
+                "package",
+                "vulnerability",
+                "severity",
+                "fixable",
+                "type",
+                "status",
+            ],
+        )?;
         let mut sql = Sql::new("SELECT p.id, p.name, p.version, p.type, p.purl, p.licenses, ");
         sql.push(
             "(SELECT COUNT(*) FROM image_packages ip WHERE ip.package_id = p.id), \
@@ -891,6 +984,21 @@ impl Db {
         &self,
         params: &ListParams,
     ) -> Result<Page<VulnerabilityRow>, VmError> {
+        params.allow(
+            "vulnerabilities",
+            &[
+                "q",
+                "cluster",
+                "namespace",
+                "application",
+                "image",
+                "package",
+                "vulnerability",
+                "severity",
+                "fixable",
+                "status",
+            ],
+        )?;
         // Open findings are aggregated per vulnerability on the covering
         // index (in group order, no table reads); the vulnerabilities are
         // joined to the aggregate, and the total counted over it.
@@ -955,6 +1063,21 @@ impl Db {
 
     /// Findings (one vulnerability in one package of one image).
     pub async fn findings(&self, params: &ListParams) -> Result<Page<FindingRow>, VmError> {
+        params.allow(
+            "findings",
+            &[
+                "q",
+                "cluster",
+                "namespace",
+                "application",
+                "image",
+                "package",
+                "vulnerability",
+                "severity",
+                "fixable",
+                "status",
+            ],
+        )?;
         // Counted apart: a window over the joined rows would build all of
         // them before the first page could be cut.
         let filtered = |sql: &mut Sql| -> Result<(), VmError> {
@@ -1035,6 +1158,7 @@ impl Db {
              s.images_total, s.images_done, s.images_failed, s.new_findings, \
              s.resolved_findings, s.error, COUNT(*) OVER () FROM scans s WHERE 1 = 1",
         );
+        params.allow("scans", &["q", "cluster"])?;
         search(&mut sql, &params.q, &["s.kind", "s.status", "s.cluster"]);
         if !params.cluster.is_empty() {
             sql.push(" AND s.cluster = ").bind_text(&params.cluster);
@@ -1088,6 +1212,10 @@ impl Db {
              m.message, m.first_seen, m.last_seen, COUNT(*) OVER () FROM misconfigurations m \
              JOIN clusters c ON c.id = m.cluster_id WHERE m.resolved_at IS NULL",
         );
+        params.allow(
+            "misconfigurations",
+            &["q", "cluster", "namespace", "severity"],
+        )?;
         search(&mut sql, &params.q, &["m.resource", "m.check_id", "m.title"]);
         if !params.cluster.is_empty() {
             sql.push(" AND c.name = ").bind_text(&params.cluster);
