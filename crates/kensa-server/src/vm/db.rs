@@ -132,7 +132,8 @@ impl Db {
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+                             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; \
+                             PRAGMA wal_autocheckpoint = 4000;",
                         )
                         .await?;
                     }

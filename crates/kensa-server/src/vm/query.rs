@@ -1097,28 +1097,54 @@ impl Db {
         let mut count = Sql::new("SELECT COUNT(*) FROM findings f WHERE 1 = 1");
         filtered(&mut count)?;
         let total = total_of(&count.fetch(self).await?, 0)?;
-        let mut sql = Sql::new(
-            "SELECT f.id, v.name, f.severity, i.name, i.digest, p.name, p.purl, \
-             f.installed_version, f.fixed_version, f.fix_state, f.first_seen, f.last_seen, \
-             f.resolved_at, d.kind, d.justification, d.expires_at \
-             FROM findings f JOIN vulnerabilities v ON v.id = f.vulnerability_id \
-             JOIN images i ON i.id = f.image_id JOIN packages p ON p.id = f.package_id \
-             LEFT JOIN decisions d ON d.finding_id = f.id AND f.decision IS NOT NULL WHERE 1 = 1",
+        // Sorted on the findings' own columns, the page is cut before the
+        // joins; sorted on a joined name, the joins come first.
+        let keys: &[(&str, &str, bool)] = &[
+            ("severity", "f.severity", true),
+            ("vulnerability", "v.name", false),
+            ("image", "i.name", false),
+            ("package", "p.name", false),
+            ("first_seen", "f.first_seen", true),
+            ("last_seen", "f.last_seen", true),
+        ];
+        let on_findings = matches!(
+            params.sort.as_str(),
+            "" | "severity" | "first_seen" | "last_seen"
         );
-        filtered(&mut sql)?;
-        let (page, per_page) = order_and_page(
-            &mut sql,
-            params,
-            &[
-                ("severity", "f.severity", true),
-                ("vulnerability", "v.name", false),
-                ("image", "i.name", false),
-                ("package", "p.name", false),
-                ("first_seen", "f.first_seen", true),
-                ("last_seen", "f.last_seen", true),
-            ],
-            "f.id",
-        )?;
+        let columns = "SELECT f.id, v.name, f.severity, i.name, i.digest, p.name, p.purl, \
+             f.installed_version, f.fixed_version, f.fix_state, f.first_seen, f.last_seen, \
+             f.resolved_at, d.kind, d.justification, d.expires_at FROM ";
+        let joins = " JOIN vulnerabilities v ON v.id = f.vulnerability_id \
+             JOIN images i ON i.id = f.image_id JOIN packages p ON p.id = f.package_id \
+             LEFT JOIN decisions d ON d.finding_id = f.id AND f.decision IS NOT NULL";
+        let mut sql = Sql::new(columns);
+        let (page, per_page) = if on_findings {
+            sql.push("(SELECT * FROM findings f WHERE 1 = 1");
+            filtered(&mut sql)?;
+            let cut = order_and_page(&mut sql, params, keys, "f.id")?;
+            sql.push(") f").push(joins);
+            // The page's order again, for the joined rows.
+            let inner = ListParams {
+                page: String::new(),
+                per_page: String::new(),
+                format: String::new(),
+                ..params.clone()
+            };
+            let mut order = Sql::new("");
+            order_and_page(&mut order, &inner, keys, "f.id")?;
+            let by = order
+                .text
+                .split(" LIMIT ")
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            sql.push(&by);
+            cut
+        } else {
+            sql.push("findings f").push(joins).push(" WHERE 1 = 1");
+            filtered(&mut sql)?;
+            order_and_page(&mut sql, params, keys, "f.id")?
+        };
         let rows = sql.fetch(self).await?;
         let items = rows
             .iter()
