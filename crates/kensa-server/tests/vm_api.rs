@@ -34,9 +34,8 @@ impl Drop for Server {
 async fn start(url: &str, read_only: bool) -> Server {
     kensa_server::tls::install_ring_provider();
     let db = Db::connect(url).await.expect("connects and migrates");
-    let state = Arc::new(
-        VmState::new(db, Tokens::from_lines(TOKEN), read_only, None).expect("state"),
-    );
+    let state =
+        Arc::new(VmState::new(db, Tokens::from_lines(TOKEN), read_only, None).expect("state"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -67,7 +66,10 @@ impl Server {
             .expect("GET");
         let status = response.status().as_u16();
         let text = response.text().await.expect("body");
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     async fn upload(&self, document: &Value, token: &str) -> (u16, Value) {
@@ -131,8 +133,20 @@ fn inventory() -> Vec<Value> {
             ("prod", "shop", "web"),
             vec![package("openssl", "3.0.11-1"), package("zlib", "1.2.13")],
             vec![
-                finding("CVE-2024-0001", "openssl", "3.0.11-1", "CRITICAL", "3.0.13-1"),
-                finding("CVE-2024-0002", "openssl", "3.0.11-1", "CRITICAL", "3.0.13-1"),
+                finding(
+                    "CVE-2024-0001",
+                    "openssl",
+                    "3.0.11-1",
+                    "CRITICAL",
+                    "3.0.13-1",
+                ),
+                finding(
+                    "CVE-2024-0002",
+                    "openssl",
+                    "3.0.11-1",
+                    "CRITICAL",
+                    "3.0.13-1",
+                ),
                 finding("CVE-2023-9999", "zlib", "1.2.13", "HIGH", ""),
             ],
         ),
@@ -142,7 +156,13 @@ fn inventory() -> Vec<Value> {
             ("prod", "shop", "api"),
             vec![package("openssl", "3.0.11-1"), package("curl", "7.88.1")],
             vec![
-                finding("CVE-2024-0001", "openssl", "3.0.11-1", "CRITICAL", "3.0.13-1"),
+                finding(
+                    "CVE-2024-0001",
+                    "openssl",
+                    "3.0.11-1",
+                    "CRITICAL",
+                    "3.0.13-1",
+                ),
                 finding("CVE-2024-0100", "curl", "7.88.1", "MEDIUM", "7.88.2"),
             ],
         ),
@@ -182,7 +202,11 @@ async fn exercise(url: &str) {
         .await
         .expect("PUT");
     assert_eq!(response.status().as_u16(), 403);
-    assert_eq!(read_only.total("/api/v1/images").await, 3, "reads still work");
+    assert_eq!(
+        read_only.total("/api/v1/images").await,
+        3,
+        "reads still work"
+    );
 }
 
 async fn lists_filters_sorting_paging(server: &Server) {
@@ -212,7 +236,9 @@ async fn lists_filters_sorting_paging(server: &Server) {
         "unfixed ones hidden"
     );
     assert_eq!(
-        server.total("/api/v1/vulnerabilities?cluster=staging").await,
+        server
+            .total("/api/v1/vulnerabilities?cluster=staging")
+            .await,
         1
     );
     assert_eq!(
@@ -248,9 +274,7 @@ async fn lists_filters_sorting_paging(server: &Server) {
     assert_eq!(server.total("/api/v1/applications?cluster=prod").await, 2);
 
     // The shared CVE counts both images.
-    let (_, body) = server
-        .get("/api/v1/vulnerabilities?q=CVE-2024-0001")
-        .await;
+    let (_, body) = server.get("/api/v1/vulnerabilities?q=CVE-2024-0001").await;
     assert_eq!(body["items"][0]["images"], 2);
     assert_eq!(body["items"][0]["fixed_version"], "3.0.13-1");
 
@@ -321,9 +345,7 @@ async fn lists_filters_sorting_paging(server: &Server) {
         for format in ["csv", "json"] {
             let (status, _) = server.get(&format!("{path}?format={format}")).await;
             assert_eq!(status, 200, "{path} as {format}");
-            let (status, _) = server
-                .get(&format!("/api/v1{path}?format={format}"))
-                .await;
+            let (status, _) = server.get(&format!("/api/v1{path}?format={format}")).await;
             assert_eq!(status, 200, "/api/v1{path} as {format}");
         }
     }
@@ -366,7 +388,13 @@ async fn rescans_resolve_findings(server: &Server) {
     assert_eq!(trend.last().expect("point")["counts"]["critical"], 1);
     // The same scan again changes nothing.
     let (_, body) = server.upload(&rescan, TOKEN).await;
-    assert_eq!((body["new_findings"].clone(), body["resolved_findings"].clone()), (json!(0), json!(0)));
+    assert_eq!(
+        (
+            body["new_findings"].clone(),
+            body["resolved_findings"].clone()
+        ),
+        (json!(0), json!(0))
+    );
 }
 
 async fn decisions_and_openvex(server: &Server) {
@@ -396,8 +424,10 @@ async fn decisions_and_openvex(server: &Server) {
         .client
         .put(&url)
         .bearer_auth(TOKEN)
-        .json(&json!({"kind": "ignored", "justification": "curl is never run in this image",
-                      "expires_at": now() + 86_400 * 30}))
+        .json(
+            &json!({"kind": "ignored", "justification": "curl is never run in this image",
+                      "expires_at": now() + 86_400 * 30}),
+        )
         .send()
         .await
         .expect("PUT");
@@ -653,10 +683,7 @@ async fn forms_need_csrf_and_same_origin(server: &Server) {
         .await
         .expect("POST");
     assert_eq!(good.status().as_u16(), 303);
-    assert_eq!(
-        good.headers()["location"],
-        "/vulnerabilities/CVE-2023-9999"
-    );
+    assert_eq!(good.headers()["location"], "/vulnerabilities/CVE-2023-9999");
     assert_eq!(server.total("/api/v1/findings?status=accepted").await, 1);
     // An open redirect is not offered.
     let mut offsite = with_token.clone();
@@ -695,7 +722,9 @@ async fn headers_and_health(server: &Server) {
     assert_eq!(status, 200);
     let metrics = metrics.as_str().expect("text").to_owned();
     assert!(metrics.contains("kensa_vm_uploads_total{kind=\"image_scan\",result=\"ok\"}"));
-    assert!(metrics.contains("kensa_vm_uploads_total{kind=\"image_scan\",result=\"unauthorized\"} 1"));
+    assert!(
+        metrics.contains("kensa_vm_uploads_total{kind=\"image_scan\",result=\"unauthorized\"} 1")
+    );
     assert!(!metrics.contains(TOKEN));
     let (status, openapi) = server.get("/api/openapi.json").await;
     assert_eq!(status, 200);
@@ -735,7 +764,9 @@ async fn migrations_are_versioned_and_checked() {
     let db = Db::connect(&url).await.expect("first start");
     assert_eq!(db.applied_versions().await.expect("versions"), [1]);
     drop(db);
-    let db = Db::connect(&url).await.expect("second start applies nothing");
+    let db = Db::connect(&url)
+        .await
+        .expect("second start applies nothing");
     sqlx::query("INSERT INTO kensa_migrations (version, name, checksum, applied_at) VALUES (99, 'future', 'x', 0)")
         .execute(db.pool())
         .await

@@ -257,7 +257,13 @@ fn usage_errors_say_what() {
         .code(2)
         .stderr(contains("missing-token"));
     kensa()
-        .args(["image", "scan", "dir:/nonexistent", "--upload", "http://127.0.0.1:1"])
+        .args([
+            "image",
+            "scan",
+            "dir:/nonexistent",
+            "--upload",
+            "http://127.0.0.1:1",
+        ])
         .env_remove("KENSA_TOKEN")
         .assert()
         .code(2);
@@ -327,7 +333,11 @@ fn post_in_background(server: &Server, body: &Path) -> Child {
 
 fn answer(mut curl: Child) -> String {
     let mut code = String::new();
-    curl.stdout.take().unwrap().read_to_string(&mut code).unwrap();
+    curl.stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut code)
+        .unwrap();
     let _ = curl.wait();
     code.trim().to_owned()
 }

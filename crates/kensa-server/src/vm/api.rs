@@ -204,7 +204,9 @@ async fn upload_misconfigurations(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     if let Err(error) = authorize(&state, &headers) {
-        state.metrics.upload("misconfigurations", "unauthorized", None);
+        state
+            .metrics
+            .upload("misconfigurations", "unauthorized", None);
         return Err(error);
     }
     let upload: MisconfigurationUpload = parse_body(&body).inspect_err(|_| {

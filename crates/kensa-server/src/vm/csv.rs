@@ -150,7 +150,9 @@ impl CsvRow for VulnerabilityRow {
         vec![
             self.id.clone(),
             self.severity.clone(),
-            self.cvss_score.map(|s| format!("{s:.1}")).unwrap_or_default(),
+            self.cvss_score
+                .map(|s| format!("{s:.1}"))
+                .unwrap_or_default(),
             self.title.clone(),
             self.images.to_string(),
             self.packages.to_string(),

@@ -115,7 +115,10 @@ impl Db {
                     source,
                 })?;
             }
-            (Dialect::Sqlite, format!("sqlite://{}?mode=rwc", path.display()))
+            (
+                Dialect::Sqlite,
+                format!("sqlite://{}?mode=rwc", path.display()),
+            )
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Dialect::Postgres, url.to_owned())
         } else {
@@ -193,9 +196,10 @@ impl Db {
              name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at BIGINT NOT NULL)",
         )
         .await?;
-        let applied = sqlx::query("SELECT version, checksum FROM kensa_migrations ORDER BY version")
-            .fetch_all(&mut *conn)
-            .await?;
+        let applied =
+            sqlx::query("SELECT version, checksum FROM kensa_migrations ORDER BY version")
+                .fetch_all(&mut *conn)
+                .await?;
         for row in &applied {
             let version: i64 = row.try_get(0)?;
             let checksum: String = row.try_get(1)?;
@@ -270,6 +274,9 @@ mod tests {
             redact_url("postgres://db/kensa?user=k&password=s3cret"),
             "postgres://db/kensa?***"
         );
-        assert_eq!(redact_url("sqlite:///var/lib/k.db"), "sqlite:///var/lib/k.db");
+        assert_eq!(
+            redact_url("sqlite:///var/lib/k.db"),
+            "sqlite:///var/lib/k.db"
+        );
     }
 }

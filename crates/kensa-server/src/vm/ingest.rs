@@ -343,20 +343,25 @@ async fn ingest_image(
     .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
-    for placement in upload.placements.iter().filter(|p| !p.application.is_empty()) {
+    for placement in upload
+        .placements
+        .iter()
+        .filter(|p| !p.application.is_empty())
+    {
         place(tx, placement, image_id, time).await?;
     }
 
     let package_ids = upsert_packages(tx, upload).await?;
     // The image's package set changes only when the image is rebuilt
     // (a new digest), so a re-scan usually writes nothing here.
-    let current: HashSet<i64> = sqlx::query("SELECT package_id FROM image_packages WHERE image_id = $1")
-        .bind(image_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|row| row.try_get(0))
-        .collect::<Result<_, _>>()?;
+    let current: HashSet<i64> =
+        sqlx::query("SELECT package_id FROM image_packages WHERE image_id = $1")
+            .bind(image_id)
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|row| row.try_get(0))
+            .collect::<Result<_, _>>()?;
     let wanted: HashSet<i64> = package_ids.values().copied().collect();
     let mut added: Vec<i64> = wanted.difference(&current).copied().collect();
     added.sort_unstable();
@@ -402,7 +407,10 @@ async fn ingest_image(
     }
     let mut delta: SeverityDelta = [0; 5];
     for (_, severity) in before.values() {
-        if let Some(slot) = usize::try_from(*severity).ok().and_then(|i| delta.get_mut(i)) {
+        if let Some(slot) = usize::try_from(*severity)
+            .ok()
+            .and_then(|i| delta.get_mut(i))
+        {
             *slot -= 1;
         }
     }
@@ -427,7 +435,10 @@ async fn ingest_image(
     }
     let mut new_findings = 0;
     for (_, _, severity, _) in &rows {
-        if let Some(slot) = usize::try_from(*severity).ok().and_then(|i| delta.get_mut(i)) {
+        if let Some(slot) = usize::try_from(*severity)
+            .ok()
+            .and_then(|i| delta.get_mut(i))
+        {
             *slot += 1;
         }
     }
@@ -486,7 +497,7 @@ async fn ingest_image(
         query.execute(&mut **tx).await?;
     }
     let resolved = i64::try_from(gone.len()).unwrap_or(i64::MAX);
-    refresh_image_counts(&mut **tx, image_id).await?;
+    refresh_image_counts(tx, image_id).await?;
 
     sqlx::query(
         "UPDATE scans SET new_findings = new_findings + $1, resolved_findings = resolved_findings + $2, \
@@ -607,7 +618,10 @@ fn vulnerability_checksum(finding: &crate::vm::upload::UploadFinding, rank: i64)
     ])
     .to_string();
     let hash = ring::digest::digest(&ring::digest::SHA256, text.as_bytes());
-    hash.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    hash.as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 async fn upsert_vulnerabilities<'u>(
@@ -630,7 +644,8 @@ async fn upsert_vulnerabilities<'u>(
     names.sort_unstable();
     let mut known: HashMap<String, (i64, String)> = HashMap::with_capacity(names.len());
     for chunk in names.chunks(CHUNK) {
-        let mut sql = String::from("SELECT id, name, checksum FROM vulnerabilities WHERE name IN (");
+        let mut sql =
+            String::from("SELECT id, name, checksum FROM vulnerabilities WHERE name IN (");
         for i in 0..chunk.len() {
             if i > 0 {
                 sql.push(',');

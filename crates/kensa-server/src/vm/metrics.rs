@@ -71,7 +71,11 @@ impl VmMetrics {
             ingest_seconds.clone(),
         );
         let decisions = Family::<DecisionLabels, Counter>::default();
-        registry.register("decisions", "Findings accepted or ignored", decisions.clone());
+        registry.register(
+            "decisions",
+            "Findings accepted or ignored",
+            decisions.clone(),
+        );
         VmMetrics {
             registry,
             requests,
@@ -110,7 +114,11 @@ impl VmMetrics {
 
     /// Counts a decision.
     pub fn decision(&self, kind: &str) {
-        let kind = if kind == "ignored" { "ignored" } else { "accepted" };
+        let kind = if kind == "ignored" {
+            "ignored"
+        } else {
+            "accepted"
+        };
         self.decisions.get_or_create(&DecisionLabels { kind }).inc();
     }
 

@@ -101,9 +101,7 @@ impl ListParams {
         match self.fixable.as_str() {
             "" | "0" | "false" => Ok(false),
             "1" | "true" | "on" => Ok(true),
-            other => Err(VmError::Invalid(format!(
-                "fixable={other:?}: use 1 or 0"
-            ))),
+            other => Err(VmError::Invalid(format!("fixable={other:?}: use 1 or 0"))),
         }
     }
 
@@ -403,20 +401,27 @@ fn order_and_page(
     let (_, expression, descending) = if params.sort.is_empty() {
         keys[0]
     } else {
-        *keys.iter().find(|(k, _, _)| *k == params.sort).ok_or_else(|| {
-            let names: Vec<&str> = keys.iter().map(|(k, _, _)| *k).collect();
-            VmError::Invalid(format!(
-                "sort={:?}: use one of {}",
-                params.sort,
-                names.join(", ")
-            ))
-        })?
+        *keys
+            .iter()
+            .find(|(k, _, _)| *k == params.sort)
+            .ok_or_else(|| {
+                let names: Vec<&str> = keys.iter().map(|(k, _, _)| *k).collect();
+                VmError::Invalid(format!(
+                    "sort={:?}: use one of {}",
+                    params.sort,
+                    names.join(", ")
+                ))
+            })?
     };
     let descending = match params.order.as_str() {
         "" => descending,
         "desc" => true,
         "asc" => false,
-        other => return Err(VmError::Invalid(format!("order={other:?}: use asc or desc"))),
+        other => {
+            return Err(VmError::Invalid(format!(
+                "order={other:?}: use asc or desc"
+            )));
+        }
     };
     sql.push(" ORDER BY ")
         .push(expression)
@@ -663,10 +668,7 @@ fn total_of(rows: &[sqlx::any::AnyRow], column: usize) -> Result<i64, VmError> {
 
 impl Db {
     /// Applications, with the open findings of their images.
-    pub async fn applications(
-        &self,
-        params: &ListParams,
-    ) -> Result<Page<ApplicationRow>, VmError> {
+    pub async fn applications(&self, params: &ListParams) -> Result<Page<ApplicationRow>, VmError> {
         let mut sql = Sql::new(
             "SELECT a.id, a.name, a.kind, n.name, c.name, COUNT(i.id), \
              CAST(SUM(i.critical) AS BIGINT), CAST(SUM(i.high) AS BIGINT), CAST(SUM(i.medium) AS BIGINT), CAST(SUM(i.low) AS BIGINT), CAST(SUM(i.unknown) AS BIGINT), \
@@ -948,7 +950,11 @@ impl Db {
                 ),
                 ("name", "p.name", false),
                 ("type", "p.type", false),
-                ("images", "(SELECT COUNT(*) FROM image_packages ip WHERE ip.package_id = p.id)", true),
+                (
+                    "images",
+                    "(SELECT COUNT(*) FROM image_packages ip WHERE ip.package_id = p.id)",
+                    true,
+                ),
                 ("vulnerabilities", "COALESCE(fc.total, 0)", true),
                 ("critical", "COALESCE(fc.critical, 0)", true),
                 ("fixable", "COALESCE(fc.fixable, 0)", true),
@@ -1242,7 +1248,11 @@ impl Db {
             "misconfigurations",
             &["q", "cluster", "namespace", "severity"],
         )?;
-        search(&mut sql, &params.q, &["m.resource", "m.check_id", "m.title"]);
+        search(
+            &mut sql,
+            &params.q,
+            &["m.resource", "m.check_id", "m.title"],
+        );
         if !params.cluster.is_empty() {
             sql.push(" AND c.name = ").bind_text(&params.cluster);
         }
@@ -1408,8 +1418,10 @@ impl Db {
     /// The five packages with the worst open findings.
     async fn top_packages(&self) -> Result<Vec<TopPackage>, VmError> {
         // Aggregated on the covering index first, joined for the five.
-        let mut sql = Sql::new("SELECT p.name, p.version, p.purl, t.critical, t.high, t.medium, \
-             t.low, t.unknown, t.fixable, t.images FROM (SELECT f.package_id AS package_id, ");
+        let mut sql = Sql::new(
+            "SELECT p.name, p.version, p.purl, t.critical, t.high, t.medium, \
+             t.low, t.unknown, t.fixable, t.images FROM (SELECT f.package_id AS package_id, ",
+        );
         sql.push(
             "SUM(CASE WHEN f.severity = 4 THEN 1 ELSE 0 END) AS critical, \
              SUM(CASE WHEN f.severity = 3 THEN 1 ELSE 0 END) AS high, \
@@ -1604,7 +1616,13 @@ mod tests {
             ..ListParams::default()
         };
         assert_eq!(params.query_string(), "q=a%20b%26c&sort=name");
-        assert_eq!(params.with("sort", "name"), "q=a%20b%26c&sort=name&order=asc");
-        assert_eq!(params.with("format", "csv"), "q=a%20b%26c&sort=name&format=csv");
+        assert_eq!(
+            params.with("sort", "name"),
+            "q=a%20b%26c&sort=name&order=asc"
+        );
+        assert_eq!(
+            params.with("format", "csv"),
+            "q=a%20b%26c&sort=name&format=csv"
+        );
     }
 }

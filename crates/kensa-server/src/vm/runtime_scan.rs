@@ -537,8 +537,7 @@ async fn work(
         let options = options.clone();
         let vulnerabilities = Arc::clone(&vulnerabilities);
         tasks.spawn(async move {
-            let result =
-                scan_one(&db, scan_id, image_use, &options, vulnerabilities).await;
+            let result = scan_one(&db, scan_id, image_use, &options, vulnerabilities).await;
             // Released at a timeout too, though the reading thread may
             // still run: a few stuck registries must not stall the scan.
             drop(permit);

@@ -132,7 +132,11 @@ impl ImageScanUpload {
             .catalog
             .os
             .as_ref()
-            .map(|os| format!("{} {}", os.family_name(), os.version).trim().to_owned())
+            .map(|os| {
+                format!("{} {}", os.family_name(), os.version)
+                    .trim()
+                    .to_owned()
+            })
             .unwrap_or_default();
         let mut packages: Vec<UploadPackage> = image
             .catalog
@@ -166,7 +170,9 @@ impl ImageScanUpload {
                     .cvss
                     .iter()
                     .filter_map(|c| c.score)
-                    .fold(None, |best: Option<f64>, s| Some(best.map_or(s, |b| b.max(s)))),
+                    .fold(None, |best: Option<f64>, s| {
+                        Some(best.map_or(s, |b| b.max(s)))
+                    }),
             })
             .collect();
         ImageScanUpload {

@@ -108,7 +108,10 @@ impl VmState {
             scanner.cluster.clone(),
         )
         .await?;
-        (self.log)(format!("runtime scan {id} of cluster {} started", scanner.cluster));
+        (self.log)(format!(
+            "runtime scan {id} of cluster {} started",
+            scanner.cluster
+        ));
         Ok(id)
     }
 
@@ -169,7 +172,11 @@ pub fn router(state: Arc<VmState>) -> Router {
 
 /// Adds the security headers to every answer, counts and logs requests
 /// (method, path without the query, status, time; never a header).
-async fn headers_and_log(State(state): State<Arc<VmState>>, request: Request, next: Next) -> Response {
+async fn headers_and_log(
+    State(state): State<Arc<VmState>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
@@ -199,7 +206,10 @@ async fn headers_and_log(State(state): State<Arc<VmState>>, request: Request, ne
     state
         .metrics
         .observe_request(method.as_str(), status.as_u16(), started.elapsed());
-    if status.is_server_error() || status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+    if status.is_server_error()
+        || status == StatusCode::UNAUTHORIZED
+        || status == StatusCode::FORBIDDEN
+    {
         (state.log)(format!(
             "{method} {path} {} in {} ms",
             status.as_u16(),
@@ -380,7 +390,11 @@ impl ListPage {
     }
 
     fn page_link(&self, page: i64) -> String {
-        format!("{}?{}", self.path, self.params.with("page", &page.to_string()))
+        format!(
+            "{}?{}",
+            self.path,
+            self.params.with("page", &page.to_string())
+        )
     }
 
     fn export_link(&self, format: &str) -> String {
@@ -434,7 +448,10 @@ pub fn csv_response<T: CsvRow>(name: &str, rows: &[T]) -> Response {
     );
     (
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_str(&file).unwrap_or(HeaderValue::from_static("attachment")),
@@ -630,7 +647,11 @@ async fn vulnerabilities(
                 "vuln",
             ),
             severity(&row.severity),
-            cell(row.cvss_score.map(|s| format!("{s:.1}")).unwrap_or_default()),
+            cell(
+                row.cvss_score
+                    .map(|s| format!("{s:.1}"))
+                    .unwrap_or_default(),
+            ),
             cell(truncate(&row.title, 90)),
             link(
                 row.images.to_string(),
@@ -843,7 +864,12 @@ async fn dashboard(State(state): State<Arc<VmState>>) -> Result<Response, PageEr
             dashboard.open.critical,
             dashboard.fixable.critical,
         ),
-        tile("HIGH", "sev-high", dashboard.open.high, dashboard.fixable.high),
+        tile(
+            "HIGH",
+            "sev-high",
+            dashboard.open.high,
+            dashboard.fixable.high,
+        ),
         tile(
             "MEDIUM",
             "sev-medium",
@@ -1098,20 +1124,23 @@ struct DecisionForm {
 }
 
 /// Checks a form post: not read-only, same origin, a valid CSRF token.
-fn check_form(state: &VmState, headers: &HeaderMap, token: &str) -> Result<(), Response> {
+fn check_form(
+    state: &VmState,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<(), (StatusCode, &'static str)> {
     if state.read_only {
-        return Err((StatusCode::FORBIDDEN, "this server is read-only").into_response());
+        return Err((StatusCode::FORBIDDEN, "this server is read-only"));
     }
     if !security::same_origin(headers) {
-        return Err((StatusCode::FORBIDDEN, "cross-site form posts are refused").into_response());
+        return Err((StatusCode::FORBIDDEN, "cross-site form posts are refused"));
     }
     let cookie = security::csrf_cookie(headers).unwrap_or_default();
     if !state.csrf.verify(&cookie, token) {
         return Err((
             StatusCode::FORBIDDEN,
             "the form's CSRF token is missing or stale; reload the page and try again",
-        )
-            .into_response());
+        ));
     }
     Ok(())
 }
@@ -1132,7 +1161,7 @@ async fn decide(
     Form(form): Form<DecisionForm>,
 ) -> Result<Response, PageError> {
     if let Err(refused) = check_form(&state, &headers, &form.csrf) {
-        return Ok(refused);
+        return Ok(refused.into_response());
     }
     let expires_at = if form.expires.trim().is_empty() {
         None
@@ -1166,7 +1195,7 @@ async fn undecide(
     Form(form): Form<PlainForm>,
 ) -> Result<Response, PageError> {
     if let Err(refused) = check_form(&state, &headers, &form.csrf) {
-        return Ok(refused);
+        return Ok(refused.into_response());
     }
     state.db.undecide(id).await?;
     Ok(Redirect::to(&safe_return(&form.return_to, "/vulnerabilities")).into_response())
@@ -1178,7 +1207,7 @@ async fn scan_now(
     Form(form): Form<PlainForm>,
 ) -> Result<Response, PageError> {
     if let Err(refused) = check_form(&state, &headers, &form.csrf) {
-        return Ok(refused);
+        return Ok(refused.into_response());
     }
     state.start_scan().await?;
     Ok(Redirect::to("/scans").into_response())
@@ -1275,7 +1304,9 @@ pub async fn run(
                 let result = state.db.expire_decisions().await;
                 match result {
                     Ok(0) => {}
-                    Ok(n) => (state.log)(format!("{n} decisions expired; their findings are open again")),
+                    Ok(n) => (state.log)(format!(
+                        "{n} decisions expired; their findings are open again"
+                    )),
                     Err(error) => (state.log)(format!("expiring decisions: {error}")),
                 }
             }
@@ -1294,15 +1325,17 @@ pub async fn run(
         })
     });
 
-    let app = router(Arc::clone(&state))
-        .layer(axum::extract::DefaultBodyLimit::max(options.body_limit));
+    let app =
+        router(Arc::clone(&state)).layer(axum::extract::DefaultBodyLimit::max(options.body_limit));
     let handle = axum_server::Handle::new();
     let stopping = handle.clone();
     let grace = options.shutdown_grace;
     let log = Arc::clone(&state.log);
     tokio::spawn(async move {
         shutdown.await;
-        log(format!("shutting down: finishing requests in flight (at most {grace:?})"));
+        log(format!(
+            "shutting down: finishing requests in flight (at most {grace:?})"
+        ));
         stopping.graceful_shutdown(Some(grace));
     });
     listener.set_nonblocking(true).map_err(serve_error)?;

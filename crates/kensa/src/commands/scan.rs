@@ -839,8 +839,7 @@ fn upload_misconfigurations(args: &ScanArgs, result: &ScanResult) -> anyhow::Res
         source: result.artifact.clone(),
         findings,
     };
-    let answer =
-        super::upload::post(&args.upload, "/api/v1/uploads/misconfigurations", &document)?;
+    let answer = super::upload::post(&args.upload, "/api/v1/uploads/misconfigurations", &document)?;
     eprintln!(
         "uploaded: scan #{} on the server, {} new misconfigurations, {} resolved",
         answer.scan_id, answer.new_findings, answer.resolved_findings

@@ -68,16 +68,31 @@ pub struct ServeArgs {
     #[arg(long, conflicts_with = "admission")]
     scan_cluster: bool,
     /// The scanned cluster's name in the inventory.
-    #[arg(long, value_name = "NAME", default_value = "default", conflicts_with = "admission")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "default",
+        conflicts_with = "admission"
+    )]
     cluster_name: String,
     /// Scan the cluster at start and then every DURATION (e.g. 30m, 6h, 1d).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "admission")]
     scan_interval: Option<Duration>,
     /// Images scanned at once.
-    #[arg(long, value_name = "N", default_value_t = 4, conflicts_with = "admission")]
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 4,
+        conflicts_with = "admission"
+    )]
     scan_concurrency: usize,
     /// The most one image's pull and scan may take, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300, conflicts_with = "admission")]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 300,
+        conflicts_with = "admission"
+    )]
     scan_timeout: u64,
     /// Vulnerability database for the server's scans [default: ~/.cache/kensa/db].
     #[arg(long, value_name = "DIR", conflicts_with = "admission")]
@@ -100,7 +115,12 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE", requires = "admission")]
     config: Option<PathBuf>,
     /// Namespaces and pods from this file instead of a live cluster (--admission).
-    #[arg(long, value_name = "FILE", conflicts_with = "context", requires = "admission")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with = "context",
+        requires = "admission"
+    )]
     snapshot: Option<PathBuf>,
     /// kubeconfig context to watch or scan (default: the current one, or in-cluster).
     #[arg(long, value_name = "CTX")]
@@ -126,7 +146,10 @@ pub struct ServeArgs {
 /// `30s`, `15m`, `6h`, `1d`, or plain seconds.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
     let value: u64 = number
         .parse()
         .map_err(|_| format!("{text:?} is not a duration (30s, 15m, 6h, 1d)"))?;
@@ -155,12 +178,14 @@ fn run_inventory(args: ServeArgs) -> anyhow::Result<u8> {
     let listen = args
         .listen
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
-    let db_url = args.db.clone().unwrap_or_else(|| {
-        format!("sqlite://{}", vm::db::default_sqlite_path().display())
-    });
-    let token_path = args.token_file.clone().unwrap_or_else(|| {
-        vm::db::default_sqlite_path().with_file_name("token")
-    });
+    let db_url = args
+        .db
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", vm::db::default_sqlite_path().display()));
+    let token_path = args
+        .token_file
+        .clone()
+        .unwrap_or_else(|| vm::db::default_sqlite_path().with_file_name("token"));
     let (tokens, created) = if args.read_only {
         (vm::security::Tokens::default(), false)
     } else if args.token_file.is_some() {
@@ -220,12 +245,23 @@ fn run_inventory(args: ServeArgs) -> anyhow::Result<u8> {
             log: Arc::clone(&log),
             ..vm::web::VmState::new(db, tokens, args.read_only, scanner)?
         });
-        let scheme = if args.tls_cert.is_some() { "https" } else { "http" };
+        let scheme = if args.tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         log(format!(
             "vulnerability management on {scheme}://{} ({}, {}{})",
-            listener.local_addr().map(|a| a.to_string()).unwrap_or_default(),
+            listener
+                .local_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
             vm::db::redact_url(&db_url),
-            if args.read_only { "read-only" } else { "writes need a token" },
+            if args.read_only {
+                "read-only"
+            } else {
+                "writes need a token"
+            },
             match &state.scanner {
                 Some(s) => format!(", scanning cluster {}", s.cluster),
                 None => String::new(),
@@ -267,8 +303,7 @@ fn run_admission(args: ServeArgs) -> anyhow::Result<u8> {
         Some(path) => super::pss_namespaces::read_config(path)?,
         None => kensa_pss::namespace::AdmissionConfig::default(),
     };
-    let listener =
-        TcpListener::bind(listen).with_context(|| format!("listening on {listen}"))?;
+    let listener = TcpListener::bind(listen).with_context(|| format!("listening on {listen}"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

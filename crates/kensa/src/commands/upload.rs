@@ -20,7 +20,12 @@ pub struct UploadArgs {
     #[arg(long, value_name = "TOKEN", requires = "upload")]
     pub token: Option<String>,
     /// File holding the bearer token for --upload.
-    #[arg(long, value_name = "FILE", requires = "upload", conflicts_with = "token")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "upload",
+        conflicts_with = "token"
+    )]
     pub token_file: Option<PathBuf>,
     /// Cluster name the results are filed under.
     #[arg(long, value_name = "NAME", requires = "upload")]
