@@ -65,15 +65,7 @@ impl Db {
         }
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
-        let image_id: Option<i64> = sqlx::query("SELECT image_id FROM findings WHERE id = $1")
-            .bind(finding_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|row| row.try_get(0))
-            .transpose()?;
-        let Some(image_id) = image_id else {
-            return Err(VmError::NotFound(format!("finding {finding_id}")));
-        };
+        let image_id = image_of(&mut tx, finding_id).await?;
         sqlx::query(
             "INSERT INTO decisions (finding_id, kind, justification, expires_at, created_at, author) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (finding_id) DO UPDATE SET \
@@ -103,15 +95,7 @@ impl Db {
     pub async fn undecide(&self, finding_id: i64) -> Result<(), VmError> {
         let _turn = self.write_turn().await;
         let mut tx = self.pool().begin().await?;
-        let image_id: Option<i64> = sqlx::query("SELECT image_id FROM findings WHERE id = $1")
-            .bind(finding_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|row| row.try_get(0))
-            .transpose()?;
-        let Some(image_id) = image_id else {
-            return Err(VmError::NotFound(format!("finding {finding_id}")));
-        };
+        let image_id = image_of(&mut tx, finding_id).await?;
         sqlx::query("DELETE FROM decisions WHERE finding_id = $1")
             .bind(finding_id)
             .execute(&mut *tx)
@@ -223,6 +207,17 @@ impl Db {
             "statements": statements,
         }))
     }
+}
+
+/// The image a finding belongs to; NotFound when there is no such finding.
+async fn image_of(conn: &mut sqlx::AnyConnection, finding_id: i64) -> Result<i64, VmError> {
+    sqlx::query("SELECT image_id FROM findings WHERE id = $1")
+        .bind(finding_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|row| row.try_get(0))
+        .transpose()?
+        .ok_or_else(|| VmError::NotFound(format!("finding {finding_id}")))
 }
 
 /// `pkg:oci/NAME@DIGEST?repository_url=...` for an image reference.

@@ -482,14 +482,8 @@ async fn ingest_image(
         .collect();
     gone.sort_unstable();
     for chunk in gone.chunks(CHUNK) {
-        let mut sql = String::from("UPDATE findings SET resolved_at = $1 WHERE id IN (");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("${}", i + 2));
-        }
-        sql.push(')');
+        let mut sql = String::from("UPDATE findings SET resolved_at = $1 WHERE id IN ");
+        sql.push_str(&placeholders(1, chunk.len(), 1));
         let mut query = sqlx::query(AssertSqlSafe(sql)).bind(time);
         for id in chunk {
             query = query.bind(*id);
@@ -541,14 +535,8 @@ async fn ids_by_key(
     let (table, key) = table_and_key;
     let mut ids = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(CHUNK) {
-        let mut sql = format!("SELECT id, {key} FROM {table} WHERE {key} IN (");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("${}", i + 1));
-        }
-        sql.push(')');
+        let mut sql = format!("SELECT id, {key} FROM {table} WHERE {key} IN ");
+        sql.push_str(&placeholders(1, chunk.len(), 0));
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for key in chunk {
             query = query.bind(*key);
@@ -645,14 +633,8 @@ async fn upsert_vulnerabilities<'u>(
     let mut known: HashMap<String, (i64, String)> = HashMap::with_capacity(names.len());
     for chunk in names.chunks(CHUNK) {
         let mut sql =
-            String::from("SELECT id, name, checksum FROM vulnerabilities WHERE name IN (");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!("${}", i + 1));
-        }
-        sql.push(')');
+            String::from("SELECT id, name, checksum FROM vulnerabilities WHERE name IN ");
+        sql.push_str(&placeholders(1, chunk.len(), 0));
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for name in chunk {
             query = query.bind(*name);

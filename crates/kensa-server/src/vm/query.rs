@@ -662,6 +662,32 @@ pub struct MisconfigurationRow {
     pub last_seen: i64,
 }
 
+impl Db {
+    /// Sorts and pages `sql` (see [`order_and_page`]), runs it, and reads
+    /// each row with `read`; the total is the window count in column
+    /// `total_column`.
+    #[allow(clippy::too_many_arguments)]
+    async fn page_of<T>(
+        &self,
+        mut sql: Sql,
+        params: &ListParams,
+        keys: &[(&str, &str, bool)],
+        tie_breaker: &str,
+        total_column: usize,
+        read: impl Fn(&sqlx::any::AnyRow) -> Result<T, VmError>,
+    ) -> Result<Page<T>, VmError> {
+        let (page, per_page) = order_and_page(&mut sql, params, keys, tie_breaker)?;
+        let rows = sql.fetch(self).await?;
+        let items = rows.iter().map(read).collect::<Result<_, _>>()?;
+        Ok(Page {
+            items,
+            total: total_of(&rows, total_column)?,
+            page,
+            per_page,
+        })
+    }
+}
+
 fn total_of(rows: &[sqlx::any::AnyRow], column: usize) -> Result<i64, VmError> {
     rows.first().map_or(Ok(0), |row| get_i64(row, column))
 }
@@ -732,8 +758,8 @@ impl Db {
                 .push(")");
         }
         sql.push(" GROUP BY a.id, a.name, a.kind, n.name, c.name");
-        let (page, per_page) = order_and_page(
-            &mut sql,
+        self.page_of(
+            sql,
             params,
             &[
                 ("risk", "CAST(SUM(i.risk) AS BIGINT)", true),
@@ -746,11 +772,8 @@ impl Db {
                 ("fixable", "CAST(SUM(i.fixable) AS BIGINT)", true),
             ],
             "a.id",
-        )?;
-        let rows = sql.fetch(self).await?;
-        let items = rows
-            .iter()
-            .map(|row| {
+            12,
+            |row| {
                 Ok(ApplicationRow {
                     id: get_i64(row, 0)?,
                     name: get_text(row, 1)?,
@@ -760,14 +783,9 @@ impl Db {
                     images: get_i64(row, 5)?,
                     counts: Counts::read(row, 6)?,
                 })
-            })
-            .collect::<Result<_, VmError>>()?;
-        Ok(Page {
-            items,
-            total: total_of(&rows, 12)?,
-            page,
-            per_page,
-        })
+            },
+        )
+        .await
     }
 
     /// Images, with their open findings.
@@ -828,8 +846,8 @@ impl Db {
                 .bind_text(&params.vulnerability)
                 .push(")");
         }
-        let (page, per_page) = order_and_page(
-            &mut sql,
+        self.page_of(
+            sql,
             params,
             &[
                 ("risk", "i.risk", true),
@@ -841,11 +859,8 @@ impl Db {
                 ("fixable", "i.fixable", true),
             ],
             "i.id",
-        )?;
-        let rows = sql.fetch(self).await?;
-        let items = rows
-            .iter()
-            .map(|row| {
+            14,
+            |row| {
                 Ok(ImageRow {
                     id: get_i64(row, 0)?,
                     name: get_text(row, 1)?,
@@ -857,14 +872,9 @@ impl Db {
                     applications: get_i64(row, 7)?,
                     counts: Counts::read(row, 8)?,
                 })
-            })
-            .collect::<Result<_, VmError>>()?;
-        Ok(Page {
-            items,
-            total: total_of(&rows, 14)?,
-            page,
-            per_page,
-        })
+            },
+        )
+        .await
     }
 
     /// Packages, with the images holding them and their findings.
@@ -938,8 +948,8 @@ impl Db {
                 .bind_text(&params.package)
                 .push(")");
         }
-        let (page, per_page) = order_and_page(
-            &mut sql,
+        self.page_of(
+            sql,
             params,
             &[
                 (
@@ -960,11 +970,8 @@ impl Db {
                 ("fixable", "COALESCE(fc.fixable, 0)", true),
             ],
             "p.id",
-        )?;
-        let rows = sql.fetch(self).await?;
-        let items = rows
-            .iter()
-            .map(|row| {
+            13,
+            |row| {
                 Ok(PackageRow {
                     id: get_i64(row, 0)?,
                     name: get_text(row, 1)?,
@@ -975,14 +982,9 @@ impl Db {
                     images: get_i64(row, 6)?,
                     counts: Counts::read(row, 7)?,
                 })
-            })
-            .collect::<Result<_, VmError>>()?;
-        Ok(Page {
-            items,
-            total: total_of(&rows, 13)?,
-            page,
-            per_page,
-        })
+            },
+        )
+        .await
     }
 
     /// Vulnerabilities, with what they affect.
@@ -1026,8 +1028,8 @@ impl Db {
         sql.push(
             " GROUP BY f.vulnerability_id) a JOIN vulnerabilities v ON v.id = a.vulnerability_id",
         );
-        let (page, per_page) = order_and_page(
-            &mut sql,
+        self.page_of(
+            sql,
             params,
             &[
                 ("severity", "a.severity", true),
@@ -1039,11 +1041,8 @@ impl Db {
                 ("first_seen", "a.first_seen", true),
             ],
             "v.name",
-        )?;
-        let rows = sql.fetch(self).await?;
-        let items = rows
-            .iter()
-            .map(|row| {
+            11,
+            |row| {
                 Ok(VulnerabilityRow {
                     id: get_text(row, 0)?,
                     severity: severity_name(get_i64(row, 1)?).to_owned(),
@@ -1057,14 +1056,9 @@ impl Db {
                     first_seen: get_i64(row, 9)?,
                     last_seen: get_i64(row, 10)?,
                 })
-            })
-            .collect::<Result<_, VmError>>()?;
-        Ok(Page {
-            items,
-            total: total_of(&rows, 11)?,
-            page,
-            per_page,
-        })
+            },
+        )
+        .await
     }
 
     /// Findings (one vulnerability in one package of one image).
@@ -1195,8 +1189,8 @@ impl Db {
         if !params.cluster.is_empty() {
             sql.push(" AND s.cluster = ").bind_text(&params.cluster);
         }
-        let (page, per_page) = order_and_page(
-            &mut sql,
+        self.page_of(
+            sql,
             params,
             &[
                 ("started_at", "s.id", true),
@@ -1205,11 +1199,8 @@ impl Db {
                 ("new_findings", "s.new_findings", true),
             ],
             "s.id",
-        )?;
-        let rows = sql.fetch(self).await?;
-        let items = rows
-            .iter()
-            .map(|row| {
+            12,
+            |row| {
                 Ok(ScanRow {
                     id: get_i64(row, 0)?,
                     kind: get_text(row, 1)?,
@@ -1224,14 +1215,9 @@ impl Db {
                     resolved_findings: get_i64(row, 10)?,
                     error: get_text(row, 11)?,
                 })
-            })
-            .collect::<Result<_, VmError>>()?;
-        Ok(Page {
-            items,
-            total: total_of(&rows, 12)?,
-            page,
-            per_page,
-        })
+            },
+        )
+        .await
     }
 
     /// Open misconfigurations.
@@ -1270,8 +1256,8 @@ impl Db {
             }
             sql.push(")");
         }
-        let (page, per_page) = order_and_page(
-            &mut sql,
+        self.page_of(
+            sql,
             params,
             &[
                 ("severity", "m.severity", true),
@@ -1280,11 +1266,8 @@ impl Db {
                 ("namespace", "m.namespace", false),
             ],
             "m.id",
-        )?;
-        let rows = sql.fetch(self).await?;
-        let items = rows
-            .iter()
-            .map(|row| {
+            10,
+            |row| {
                 Ok(MisconfigurationRow {
                     id: get_i64(row, 0)?,
                     cluster: get_text(row, 1)?,
@@ -1297,14 +1280,9 @@ impl Db {
                     first_seen: get_i64(row, 8)?,
                     last_seen: get_i64(row, 9)?,
                 })
-            })
-            .collect::<Result<_, VmError>>()?;
-        Ok(Page {
-            items,
-            total: total_of(&rows, 10)?,
-            page,
-            per_page,
-        })
+            },
+        )
+        .await
     }
 
     /// One vulnerability's details, or `None`.
