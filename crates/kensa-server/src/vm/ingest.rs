@@ -632,8 +632,7 @@ async fn upsert_vulnerabilities<'u>(
     names.sort_unstable();
     let mut known: HashMap<String, (i64, String)> = HashMap::with_capacity(names.len());
     for chunk in names.chunks(CHUNK) {
-        let mut sql =
-            String::from("SELECT id, name, checksum FROM vulnerabilities WHERE name IN ");
+        let mut sql = String::from("SELECT id, name, checksum FROM vulnerabilities WHERE name IN ");
         sql.push_str(&placeholders(1, chunk.len(), 0));
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for name in chunk {
