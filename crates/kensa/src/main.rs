@@ -65,7 +65,7 @@ enum Command {
     /// The local vulnerability database: import advisories, show its status.
     #[command(subcommand)]
     Db(commands::db::DbCommand),
-    /// Serve Pod Security Admission as a validating webhook (--admission).
+    /// Serve vulnerability management (web UI and API), or the PSA webhook (--admission).
     Serve(Box<commands::serve::ServeArgs>),
 }
 

@@ -483,7 +483,7 @@ pub async fn start(
     Ok(scan_id)
 }
 
-/// [`start`], awaiting the end: for tests and `kensa serve --scan-once`.
+/// [`start`], awaiting the end (the tests use it to check a whole scan).
 /// An error means the database could not record some of the results; the
 /// images' own failures are on the scan's rows, not errors here.
 pub async fn run_to_completion(
