@@ -193,6 +193,49 @@ fn image_scan_and_scan_upload_to_the_server() {
     assert_eq!(images["items"][0]["packages"], packages);
     assert_eq!(total(&server.url, "/api/v1/packages"), packages);
 
+    // Ignoring a finding on the server suppresses it locally through the
+    // server's OpenVEX export.
+    let finding = &get(&server.url, "/api/v1/findings?per_page=1").unwrap()["items"][0];
+    let (id, vulnerability) = (
+        finding["id"].as_i64().unwrap(),
+        finding["vulnerability"].as_str().unwrap().to_owned(),
+    );
+    let decided = StdCommand::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT"])
+        .args(["-H", &format!("Authorization: Bearer {TOKEN}")])
+        .args(["-H", "Content-Type: application/json"])
+        .args([
+            "--data",
+            r#"{"kind": "ignored", "justification": "not reachable from the entrypoint"}"#,
+        ])
+        .arg(format!("{}/api/v1/findings/{id}/decision", server.url))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&decided.stdout), "204");
+    let vex = dir.path().join("server.openvex.json");
+    std::fs::write(
+        &vex,
+        serde_json::to_vec(&get(&server.url, "/api/v1/vex").unwrap()).unwrap(),
+    )
+    .unwrap();
+    let suppressed = kensa()
+        .args(["image", "scan", "-o", "json", "--exit-code", "0", "--db"])
+        .arg(&db)
+        .arg("--vex")
+        .arg(&vex)
+        .arg(&image)
+        .output()
+        .unwrap();
+    assert!(suppressed.status.success());
+    let suppressed: Value = serde_json::from_slice(&suppressed.stdout).unwrap();
+    let ids: Vec<&str> = suppressed["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["vulnerability_id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&vulnerability.as_str()), "{suppressed}");
+
     // A wrong token: the report is still printed, the exit code says the upload failed.
     kensa()
         .args(["image", "scan", "-o", "json", "--exit-code", "0", "--db"])
