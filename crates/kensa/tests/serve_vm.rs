@@ -2,6 +2,8 @@
 //! scan --upload` and `kensa scan --upload` filling it, usage errors, and
 //! kill -9 in the middle of an ingest leaving the database whole.
 
+mod support;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as StdCommand, Stdio};
@@ -39,6 +41,10 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path, extra: &[&str]) -> Server {
+        Server::start_with_env(dir, extra, &[])
+    }
+
+    fn start_with_env(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Server {
         std::fs::write(dir.join("token"), format!("{TOKEN}\n")).unwrap();
         let port = free_port();
         let log = dir.join(format!("serve-{port}.log"));
@@ -49,6 +55,7 @@ impl Server {
             .arg("--token-file")
             .arg(dir.join("token"))
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -515,4 +522,90 @@ fn scheduled_and_on_demand_cluster_scans() {
     let log = std::fs::read_to_string(&server.log).unwrap();
     assert!(log.contains("runtime scan"), "{log}");
     assert!(!log.contains(TOKEN), "no token in the log");
+}
+
+#[test]
+fn scans_a_live_cluster_through_kube_rs() {
+    let Some(fixtures) = fixtures() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("vulndb");
+    kensa()
+        .args(["db", "import", "--quiet", "--db"])
+        .arg(&db)
+        .arg(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/image/bookworm-tracker.json"),
+        )
+        .assert()
+        .success();
+    let image = format!("dir:{}/debian-rootfs", fixtures.display());
+    // A Deployment's pods, listed in pages as the API server does, with the
+    // ReplicaSet and Deployment that own them.
+    let pods: Vec<Value> = (0..3)
+        .map(|i| {
+            json!({"metadata": {"name": format!("web-7d9-{i}"), "namespace": "shop",
+                "labels": {"pod-template-hash": "7d9"},
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                    "name": "web-7d9", "uid": "rs1", "controller": true}]},
+                "spec": {"containers": [{"name": "app", "image": image}]},
+                "status": {"phase": "Running"}})
+        })
+        .collect();
+    let replica_set = json!({"metadata": {"name": "web-7d9", "namespace": "shop", "uid": "rs1",
+        "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
+            "uid": "d1", "controller": true}]},
+        "spec": {"selector": {"matchLabels": {"app": "web"}}}});
+    let deployment = json!({"metadata": {"name": "web", "namespace": "shop", "uid": "d1"},
+        "spec": {"selector": {"matchLabels": {"app": "web"}},
+                 "template": {"spec": {"containers": [{"name": "app", "image": image}]}}}});
+    let list = |kind: &'static str, items: Vec<Value>| support::Answer::List {
+        kind,
+        items,
+        page: 2,
+    };
+    let api = support::start(vec![
+        ("/api/v1/pods", list("PodList", pods)),
+        (
+            "/apis/apps/v1/replicasets",
+            list("ReplicaSetList", vec![replica_set]),
+        ),
+        (
+            "/apis/apps/v1/deployments",
+            list("DeploymentList", vec![deployment]),
+        ),
+        (
+            "/apis/apps/v1/statefulsets",
+            list("StatefulSetList", vec![]),
+        ),
+        ("/apis/apps/v1/daemonsets", list("DaemonSetList", vec![])),
+        ("/apis/batch/v1/jobs", list("JobList", vec![])),
+        ("/apis/batch/v1/cronjobs", list("CronJobList", vec![])),
+    ]);
+    let kubeconfig = support::kubeconfig(&dir, &api.url);
+    let server = Server::start_with_env(
+        dir.path(),
+        &[
+            "--scan-cluster",
+            "--context",
+            "local-ctx",
+            "--cluster-name",
+            "live",
+            "--scan-interval",
+            "1h",
+            "--vuln-db",
+            db.to_str().unwrap(),
+        ],
+        &[("KUBECONFIG", kubeconfig.to_str().unwrap())],
+    );
+    let scan = wait_for_scan(&server.url);
+    assert_eq!(scan["status"], "completed", "{scan}");
+    assert_eq!(scan["images_total"], 1, "three pods, one image");
+    let apps = get(&server.url, "/api/v1/applications").unwrap();
+    assert_eq!(apps["total"], 1);
+    assert_eq!(apps["items"][0]["name"], "web");
+    assert_eq!(apps["items"][0]["kind"], "Deployment");
+    assert_eq!(apps["items"][0]["namespace"], "shop");
+    assert_eq!(apps["items"][0]["cluster"], "live");
+    let seen = api.seen.lock().unwrap().join("\n");
+    assert!(seen.contains("GET /apis/apps/v1/replicasets"), "{seen}");
 }
