@@ -121,12 +121,9 @@ fn fixtures() -> Option<PathBuf> {
     }
 }
 
-#[test]
-fn image_scan_and_scan_upload_to_the_server() {
-    let Some(fixtures) = fixtures() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &[]);
-    let db = dir.path().join("vulndb");
+/// A vulnerability database imported from the bookworm tracker fixture.
+fn vulnerability_db(dir: &Path) -> PathBuf {
+    let db = dir.join("vulndb");
     kensa()
         .args(["db", "import", "--quiet", "--db"])
         .arg(&db)
@@ -136,6 +133,15 @@ fn image_scan_and_scan_upload_to_the_server() {
         )
         .assert()
         .success();
+    db
+}
+
+#[test]
+fn image_scan_and_scan_upload_to_the_server() {
+    let Some(fixtures) = fixtures() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), &[]);
+    let db = vulnerability_db(dir.path());
     let image = format!("dir:{}/debian-rootfs", fixtures.display());
     let local = kensa()
         .args(["image", "scan", "-o", "json", "--exit-code", "0", "--db"])
@@ -461,16 +467,7 @@ fn wait_for_scan(base: &str) -> Value {
 fn scheduled_and_on_demand_cluster_scans() {
     let Some(fixtures) = fixtures() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("vulndb");
-    kensa()
-        .args(["db", "import", "--quiet", "--db"])
-        .arg(&db)
-        .arg(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/image/bookworm-tracker.json"),
-        )
-        .assert()
-        .success();
+    let db = vulnerability_db(dir.path());
     // The registry path is tested against a real registry in kensa-server's
     // vm_runtime_scan; here the wiring: a snapshot naming a local rootfs.
     let image = format!("dir:{}/debian-rootfs", fixtures.display());
@@ -528,16 +525,7 @@ fn scheduled_and_on_demand_cluster_scans() {
 fn scans_a_live_cluster_through_kube_rs() {
     let Some(fixtures) = fixtures() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("vulndb");
-    kensa()
-        .args(["db", "import", "--quiet", "--db"])
-        .arg(&db)
-        .arg(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/image/bookworm-tracker.json"),
-        )
-        .assert()
-        .success();
+    let db = vulnerability_db(dir.path());
     let image = format!("dir:{}/debian-rootfs", fixtures.display());
     // A Deployment's pods, listed in pages as the API server does, with the
     // ReplicaSet and Deployment that own them.
