@@ -3,7 +3,8 @@
 //! `.`, `-` and digit/letter changes into a tree of numbers, qualifiers and
 //! sub-lists (`-` and a digit/letter change open a sub-list); trailing
 //! "null" items (0, release qualifiers, empty lists) are dropped; numbers
-//! beat lists, which beat qualifiers. Qualifiers order `alpha` < `beta` <
+//! beat lists and qualifiers; a qualifier meets a list as a one-item list
+//! (Maven ranks it below any list, which breaks transitivity). Qualifiers order `alpha` < `beta` <
 //! `milestone` < `rc` (= `cr`) < `snapshot` < release (`""`, `ga`,
 //! `final`, `release`) < `sp`, then unknown ones alphabetically; `a1`,
 //! `b1`, `m1` mean `alpha-1`, `beta-1`, `milestone-1`.
@@ -82,14 +83,23 @@ impl Item {
             (Item::Str(value), None) => comparable(value).cmp(&RELEASE_INDEX.to_string()),
             (Item::Str(_), Some(Item::Int(_))) => Ordering::Less,
             (Item::Str(a), Some(Item::Str(b))) => comparable(a).cmp(&comparable(b)),
-            (Item::Str(_), Some(Item::List(_))) => Ordering::Less,
+            // Maven ranks every qualifier below every sub-list, which is not
+            // transitive (`11.sp` > `11` > `11-alpha`, yet `11.sp` < `11-alpha`).
+            // A qualifier is compared as a one-item list instead: the same
+            // answer wherever Maven's order is consistent, a total order
+            // everywhere.
+            (Item::Str(_), Some(list @ Item::List(_))) => {
+                Item::List(vec![self.clone()]).compare(Some(list))
+            }
             (Item::List(items), None) => items
                 .iter()
                 .map(|i| i.compare(None))
                 .find(|o| *o != Ordering::Equal)
                 .unwrap_or(Ordering::Equal),
             (Item::List(_), Some(Item::Int(_))) => Ordering::Less,
-            (Item::List(_), Some(Item::Str(_))) => Ordering::Greater,
+            (Item::List(_), Some(qualifier @ Item::Str(_))) => {
+                self.compare(Some(&Item::List(vec![qualifier.clone()])))
+            }
             (Item::List(a), Some(Item::List(b))) => {
                 for n in 0..a.len().max(b.len()) {
                     let result = match (a.get(n), b.get(n)) {
@@ -180,6 +190,15 @@ pub(super) fn compare(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_qualifier_meets_a_sub_list_transitively() {
+        // Found by the property test in CI: Maven itself orders these in a cycle.
+        assert_eq!(compare("11.sp", "11"), Ordering::Greater);
+        assert_eq!(compare("11", "11-alpha"), Ordering::Greater);
+        assert_eq!(compare("11.sp", "11-alpha"), Ordering::Greater);
+        assert_eq!(compare("11.alpha", "11-beta"), Ordering::Less);
+    }
 
     #[test]
     fn orders_as_comparable_version() {
