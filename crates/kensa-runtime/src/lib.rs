@@ -12,5 +12,6 @@ mod syscalls;
 pub use policy::{Policy, PolicyError, PolicyKind, parse_policies};
 pub mod validate;
 pub use validate::{ValidationError, validate};
+pub mod events;
 pub mod hooks;
 pub use hooks::{Plan, UnsupportedHook, plan};
