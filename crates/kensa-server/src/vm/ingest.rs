@@ -42,14 +42,19 @@ pub struct IngestSummary {
 /// The change in open findings per severity (index = stored rank).
 type SeverityDelta = [i64; 5];
 
+/// Refuses an upload document of another schema version.
+fn check_schema_version(version: u32) -> Result<(), VmError> {
+    if version == UPLOAD_SCHEMA_VERSION {
+        return Ok(());
+    }
+    Err(VmError::Invalid(format!(
+        "schema_version {version} is not supported (this server reads {UPLOAD_SCHEMA_VERSION})"
+    )))
+}
+
 /// Checks an upload before anything is written.
 pub fn validate(upload: &ImageScanUpload) -> Result<(), VmError> {
-    if upload.schema_version != UPLOAD_SCHEMA_VERSION {
-        return Err(VmError::Invalid(format!(
-            "schema_version {} is not supported (this server reads {UPLOAD_SCHEMA_VERSION})",
-            upload.schema_version
-        )));
-    }
+    check_schema_version(upload.schema_version)?;
     if upload.image.digest.trim().is_empty() {
         return Err(VmError::Invalid("image.digest is empty".into()));
     }
@@ -175,12 +180,7 @@ impl Db {
         &self,
         upload: &MisconfigurationUpload,
     ) -> Result<IngestSummary, VmError> {
-        if upload.schema_version != UPLOAD_SCHEMA_VERSION {
-            return Err(VmError::Invalid(format!(
-                "schema_version {} is not supported (this server reads {UPLOAD_SCHEMA_VERSION})",
-                upload.schema_version
-            )));
-        }
+        check_schema_version(upload.schema_version)?;
         let mut ranks = Vec::with_capacity(upload.findings.len());
         for (index, finding) in upload.findings.iter().enumerate() {
             ranks.push(severity_rank(&finding.severity).ok_or_else(|| {

@@ -338,6 +338,23 @@ fn placement_filter(sql: &mut Sql, params: &ListParams, image_column: &str) {
     sql.push(")");
 }
 
+/// Adds ` AND column IN (...)` for the severities asked, if any.
+fn severity_filter(sql: &mut Sql, params: &ListParams, column: &str) -> Result<(), VmError> {
+    let severities = params.severities()?;
+    if severities.is_empty() {
+        return Ok(());
+    }
+    sql.push(" AND ").push(column).push(" IN (");
+    for (i, rank) in severities.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind_int(*rank);
+    }
+    sql.push(")");
+    Ok(())
+}
+
 /// The conditions on findings (alias `f`) every finding-based list shares.
 fn finding_filters(sql: &mut Sql, params: &ListParams) -> Result<(), VmError> {
     match params.status.as_str() {
@@ -354,17 +371,7 @@ fn finding_filters(sql: &mut Sql, params: &ListParams) -> Result<(), VmError> {
             )));
         }
     };
-    let severities = params.severities()?;
-    if !severities.is_empty() {
-        sql.push(" AND f.severity IN (");
-        for (i, rank) in severities.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind_int(*rank);
-        }
-        sql.push(")");
-    }
+    severity_filter(sql, params, "f.severity")?;
     if params.fixable_only()? {
         sql.push(" AND f.fixed_version <> ''");
     }
@@ -1245,17 +1252,7 @@ impl Db {
         if !params.namespace.is_empty() {
             sql.push(" AND m.namespace = ").bind_text(&params.namespace);
         }
-        let severities = params.severities()?;
-        if !severities.is_empty() {
-            sql.push(" AND m.severity IN (");
-            for (i, rank) in severities.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind_int(*rank);
-            }
-            sql.push(")");
-        }
+        severity_filter(&mut sql, params, "m.severity")?;
         self.page_of(
             sql,
             params,
