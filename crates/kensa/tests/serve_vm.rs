@@ -312,6 +312,20 @@ fn usage_errors_say_what() {
         .assert()
         .code(2)
         .stderr(contains("missing-token"));
+    let broken = dir.path().join("pods.json");
+    std::fs::write(&broken, "{\"kind\": \"List\", \"items\": [").unwrap();
+    std::fs::write(dir.path().join("token"), "t\n").unwrap();
+    kensa()
+        .args(["serve", "--listen", "127.0.0.1:0", "--scan-snapshot"])
+        .arg(&broken)
+        .arg("--token-file")
+        .arg(dir.path().join("token"))
+        .arg("--db")
+        .arg(format!("sqlite://{}", dir.path().join("b.db").display()))
+        .assert()
+        .code(2)
+        .stderr(contains("pods.json"))
+        .stderr(contains("line 1"));
     kensa()
         .args([
             "image",

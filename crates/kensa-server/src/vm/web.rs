@@ -121,13 +121,7 @@ impl VmState {
         scanner: &Scanner,
     ) -> Result<Vec<crate::vm::runtime_scan::ImageUse>, VmError> {
         Ok(match &scanner.source {
-            ScanSource::Snapshot(path) => {
-                let bytes = std::fs::read(path).map_err(|source| VmError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                crate::vm::runtime_scan::images_from_snapshot(&bytes, &scanner.cluster)?
-            }
+            ScanSource::Snapshot(path) => images_in_snapshot(path, &scanner.cluster)?,
             #[cfg(feature = "cluster")]
             ScanSource::Cluster(context) => {
                 crate::vm::runtime_scan::images_from_cluster(context.as_deref(), &scanner.cluster)
@@ -141,6 +135,21 @@ impl VmState {
             }
         })
     }
+}
+
+/// The images of a snapshot file; errors name the file.
+pub fn images_in_snapshot(
+    path: &std::path::Path,
+    cluster: &str,
+) -> Result<Vec<crate::vm::runtime_scan::ImageUse>, VmError> {
+    let bytes = std::fs::read(path).map_err(|source| VmError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    crate::vm::runtime_scan::images_from_snapshot(&bytes, cluster).map_err(|error| match error {
+        VmError::Invalid(message) => VmError::Invalid(format!("{}: {message}", path.display())),
+        other => other,
+    })
 }
 
 /// The whole server: pages, API, health and metrics.

@@ -195,7 +195,12 @@ fn run_inventory(args: ServeArgs) -> anyhow::Result<u8> {
     };
     let scanner = if args.scan_snapshot.is_some() || args.scan_cluster {
         let source = match &args.scan_snapshot {
-            Some(path) => vm::web::ScanSource::Snapshot(path.clone()),
+            Some(path) => {
+                // Re-read at every scan, but a file that is missing or
+                // broken now is a usage error now, not a failed scan later.
+                vm::web::images_in_snapshot(path, &args.cluster_name)?;
+                vm::web::ScanSource::Snapshot(path.clone())
+            }
             None => vm::web::ScanSource::Cluster(args.context.clone()),
         };
         let read = kensa_image::source::ReadOptions {
