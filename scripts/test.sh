@@ -37,9 +37,14 @@ echo "== image fixtures"
 KENSA_IMAGE_FIXTURES="$(./scripts/images/build-fixtures.sh | tail -1)"
 export KENSA_IMAGE_FIXTURES
 
+# A clean CI build needs no incremental state, and it is the largest thing in target/.
+if [[ "${CI:-}" == true ]]; then export CARGO_INCREMENTAL=0; fi
+echo "== disk before the build: $(df -h --output=avail . | tail -1 | tr -d ' ') free"
+
 echo "== cargo fmt --check"
 cargo fmt --all --check
 echo "== cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+echo "== disk after the tests: $(df -h --output=avail . | tail -1 | tr -d ' ') free, target/ $(du -sh target 2>/dev/null | cut -f1)"
