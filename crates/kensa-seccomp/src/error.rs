@@ -62,24 +62,9 @@ pub enum Error {
     /// (a build problem, not an input one).
     #[error("BPF recorder: {0}")]
     BpfLayout(&'static str),
-    /// No cgroup2 hierarchy is mounted.
-    #[error(
-        "no cgroup2 hierarchy is mounted (see /proc/self/mountinfo): mount one with `mount -t cgroup2 none DIR`"
-    )]
-    NoCgroup2,
-    /// A path that is not a directory of the cgroup2 hierarchy.
-    #[error("{path}: not a cgroup2 directory")]
-    NotACgroup {
-        /// The path.
-        path: String,
-    },
-    /// A process with no cgroup2 membership (no `0::` line in
-    /// `/proc/PID/cgroup`).
-    #[error("process {pid}: not in a cgroup2 hierarchy (no 0:: line in /proc/{pid}/cgroup)")]
-    NotInCgroup2 {
-        /// The process.
-        pid: String,
-    },
+    /// The cgroup or the child of a recorded command could not be set up.
+    #[error(transparent)]
+    Sandbox(#[from] kensa_sandbox::Error),
     /// No command was given to record.
     #[error("no command to record")]
     NoCommand,

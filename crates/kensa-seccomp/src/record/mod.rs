@@ -5,8 +5,8 @@
 //! without the perf-event layer, so no tracefs is needed; see
 //! `bpf/record.bpf.c`), filtered by cgroup. The workload runs in a cgroup2
 //! cgroup of its own (a command this module starts is created inside it,
-//! see `spawn.rs`, so its first syscall, every thread and every descendant
-//! is inside); the program returns at once for any task
+//! see [`kensa_sandbox::spawn`], so its first syscall, every thread and
+//! every descendant is inside); the program returns at once for any task
 //! not in that cgroup or below it, and otherwise marks the syscall number in
 //! a per-architecture bitmap. ptrace (strace) stops the tracee twice per
 //! syscall and seccomp user notification once; this costs a helper call and
@@ -28,17 +28,18 @@
 
 mod arch;
 mod bpf;
-mod cgroup;
-mod spawn;
 
 use std::collections::BTreeSet;
 use std::ffi::{OsStr, OsString};
 use std::io::Write;
+use std::os::fd::AsFd;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use kensa_sandbox::{cgroup, spawn};
 
 use crate::recording::{ObservedArgument, Recording};
 use crate::{Error, Result};
@@ -117,9 +118,13 @@ fn record_command_via(
 ) -> Result<(ExitStatus, RecordReport)> {
     let (program, args) = command.split_first().ok_or(Error::NoCommand)?;
     let mount = cgroup::cgroup2_mount()?;
-    let run = cgroup::RunCgroup::create(&mount)?;
-    let target = cgroup::target(&mount, &run.path)?;
+    let run = cgroup::RunCgroup::create(&mount, "kensa-record")?;
+    let target = cgroup::target(&mount, run.path())?;
     let directory = run.directory()?;
+    let spawn_options = spawn::SpawnOptions {
+        stdout_to_stderr: options.command_stdout_to_stderr,
+        landlock: None,
+    };
 
     // Both ways of starting the child exec with the native execve.
     let execve = libc::SYS_execve as u32;
@@ -130,12 +135,9 @@ fn record_command_via(
         Some(execve),
         || {
             let spawned = match entry {
-                Entry::CreatedInside => spawn::spawn_into_cgroup(
-                    program,
-                    args,
-                    &directory,
-                    options.command_stdout_to_stderr,
-                )?,
+                Entry::CreatedInside => {
+                    spawn::spawn_into_cgroup(program, args, directory.as_fd(), &spawn_options)?
+                }
                 Entry::Migrated => spawn::Spawned::Fallback,
             };
             match spawned {
@@ -164,7 +166,6 @@ fn run_migrating(
     let mut child = Command::new(program);
     child.args(args);
     if options.command_stdout_to_stderr {
-        use std::os::fd::AsFd;
         let stderr = std::io::stderr()
             .as_fd()
             .try_clone_to_owned()

@@ -1,8 +1,10 @@
-//! cgroup2 plumbing for the recorder: finding the hierarchy, the cgroup of a
-//! process, and a throwaway cgroup for one recorded command.
+//! cgroup2 plumbing: finding the hierarchy, the cgroup of a process, the id
+//! and level a BPF program identifies a cgroup by, and a throwaway cgroup
+//! for one command.
 
 use std::fs;
 use std::io::{self, Write};
+use std::os::fd::OwnedFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -12,7 +14,7 @@ use crate::{Error, Result};
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
     move |source| Error::Io {
-        path: path.display().to_string(),
+        path: path.to_path_buf(),
         source,
     }
 }
@@ -20,7 +22,7 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> Error + '_ {
 /// Where the cgroup2 hierarchy is mounted, from `/proc/self/mountinfo`
 /// (prefers a mount of the hierarchy's root; on hybrid systems that is
 /// usually `/sys/fs/cgroup/unified`, on unified ones `/sys/fs/cgroup`).
-pub(crate) fn cgroup2_mount() -> Result<PathBuf> {
+pub fn cgroup2_mount() -> Result<PathBuf> {
     let path = Path::new("/proc/self/mountinfo");
     let text = fs::read_to_string(path).map_err(io_error(path))?;
     parse_cgroup2_mount(&text).ok_or(Error::NoCgroup2)
@@ -63,8 +65,8 @@ fn unescape_mountinfo(field: &str) -> String {
 }
 
 /// A process's cgroup2 path relative to the hierarchy's root (the `0::`
-/// line of `/proc/PID/cgroup`).
-pub(crate) fn relative_cgroup_of(pid: &str) -> Result<PathBuf> {
+/// line of `/proc/PID/cgroup`). `pid` is a process id or `self`.
+pub fn relative_cgroup_of(pid: &str) -> Result<PathBuf> {
     let path = PathBuf::from(format!("/proc/{pid}/cgroup"));
     let text = fs::read_to_string(&path).map_err(io_error(&path))?;
     text.lines()
@@ -75,9 +77,9 @@ pub(crate) fn relative_cgroup_of(pid: &str) -> Result<PathBuf> {
         })
 }
 
-/// A cgroup2 directory as the BPF program identifies it.
-#[derive(Debug, Clone)]
-pub(crate) struct Target {
+/// A cgroup2 directory as a BPF program identifies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target {
     /// Its cgroup id (the directory's inode number).
     pub id: u64,
     /// Its depth below the hierarchy's root (the root is 0), the ancestor
@@ -87,14 +89,13 @@ pub(crate) struct Target {
 
 /// The id and level of `dir`, a directory of the cgroup2 hierarchy mounted
 /// at `mount`.
-pub(crate) fn target(mount: &Path, dir: &Path) -> Result<Target> {
-    let relative = dir.strip_prefix(mount).map_err(|_| Error::NotACgroup {
-        path: dir.display().to_string(),
-    })?;
+pub fn target(mount: &Path, dir: &Path) -> Result<Target> {
+    let not_a_cgroup = || Error::NotACgroup {
+        path: dir.to_path_buf(),
+    };
+    let relative = dir.strip_prefix(mount).map_err(|_| not_a_cgroup())?;
     if !dir.join("cgroup.procs").is_file() {
-        return Err(Error::NotACgroup {
-            path: dir.display().to_string(),
-        });
+        return Err(not_a_cgroup());
     }
     let level = relative
         .components()
@@ -107,7 +108,7 @@ pub(crate) fn target(mount: &Path, dir: &Path) -> Result<Target> {
 /// Resolves what the user called a cgroup: a directory of the mounted
 /// hierarchy, or a path relative to its root (`/kubepods/...`, as
 /// `/proc/PID/cgroup` prints it).
-pub(crate) fn resolve(mount: &Path, path: &Path) -> PathBuf {
+pub fn resolve(mount: &Path, path: &Path) -> PathBuf {
     if path.starts_with(mount) {
         return path.to_path_buf();
     }
@@ -118,22 +119,27 @@ pub(crate) fn resolve(mount: &Path, path: &Path) -> PathBuf {
     mount.join(relative)
 }
 
-/// A cgroup made for one recorded command, removed when dropped (its
-/// leftover processes, which the command started, are killed first: a
-/// cgroup with processes cannot be removed).
+/// A cgroup made for one command, removed when dropped (its leftover
+/// processes, which the command started, are killed first: a cgroup with
+/// processes cannot be removed).
 #[derive(Debug)]
-pub(crate) struct RunCgroup {
-    /// The directory.
-    pub path: PathBuf,
+pub struct RunCgroup {
+    path: PathBuf,
 }
 
 impl RunCgroup {
-    /// Creates a fresh cgroup under the current process's own cgroup, or
-    /// under the hierarchy's root when that is not writable.
-    pub(crate) fn create(mount: &Path) -> Result<Self> {
+    /// Creates a fresh cgroup named `PREFIX-PID-N` (this process's id and a
+    /// counter) under the current process's own cgroup, or under the
+    /// hierarchy's root when that is not writable. The prefix tells whose
+    /// cgroup it is to someone looking at the hierarchy (`kensa-record`,
+    /// `kensa-run`).
+    pub fn create(mount: &Path, prefix: &str) -> Result<Self> {
+        if prefix.is_empty() || prefix.contains(['/', '\0']) {
+            return Err(Error::InvalidPrefix(prefix.to_string()));
+        }
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let name = format!(
-            "kensa-record-{}-{}",
+            "{prefix}-{}-{}",
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         );
@@ -154,26 +160,28 @@ impl RunCgroup {
                 io::Error::from(io::ErrorKind::PermissionDenied),
             )
         });
-        Err(Error::Io {
-            path: path.display().to_string(),
-            source,
-        })
+        Err(Error::Io { path, source })
+    }
+
+    /// The cgroup's directory.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Opens the directory, for `clone3(CLONE_INTO_CGROUP)`.
-    pub(crate) fn directory(&self) -> Result<std::os::fd::OwnedFd> {
+    pub fn directory(&self) -> Result<OwnedFd> {
         use std::os::unix::fs::OpenOptionsExt;
         fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_DIRECTORY)
             .open(&self.path)
-            .map(std::os::fd::OwnedFd::from)
+            .map(OwnedFd::from)
             .map_err(io_error(&self.path))
     }
 
     /// Opens `cgroup.procs` for writing: a process that writes `0` to it
     /// moves itself into the cgroup.
-    pub(crate) fn procs(&self) -> Result<fs::File> {
+    pub fn procs(&self) -> Result<fs::File> {
         let path = self.path.join("cgroup.procs");
         fs::OpenOptions::new()
             .write(true)
@@ -182,7 +190,7 @@ impl RunCgroup {
     }
 
     /// Kills what is left in the cgroup and removes it.
-    pub(crate) fn remove(&self) -> Result<()> {
+    pub fn remove(&self) -> Result<()> {
         if self.populated() {
             // cgroup.kill (Linux 5.14) SIGKILLs every process inside; all of
             // them descend from the command this cgroup was made for.
@@ -258,5 +266,18 @@ mod tests {
             resolve(mount, Path::new("/sys/fs/cgroup/a")),
             PathBuf::from("/sys/fs/cgroup/a")
         );
+    }
+
+    #[test]
+    fn rejects_prefixes_that_are_not_names() {
+        for prefix in ["", "a/b", "../x", "nul\0"] {
+            assert!(
+                matches!(
+                    RunCgroup::create(Path::new("/nonexistent"), prefix),
+                    Err(Error::InvalidPrefix(_))
+                ),
+                "{prefix:?}"
+            );
+        }
     }
 }
