@@ -4,7 +4,7 @@
 //! points this kernel actually offers ([`hooks`]).
 //!
 //! Nothing here touches the kernel: the BPF side consumes a [`hooks::Plan`].
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod policy;
 mod syscalls;
@@ -15,3 +15,8 @@ pub use validate::{ValidationError, validate};
 pub mod events;
 pub mod hooks;
 pub use hooks::{Plan, UnsupportedHook, plan};
+pub mod compile;
+pub mod kernel;
+pub mod metrics;
+pub mod process_cache;
+pub mod stream;

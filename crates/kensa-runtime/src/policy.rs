@@ -61,6 +61,44 @@ pub struct Policy {
     pub source: Source,
 }
 
+/// A workload as policies select it: its namespace, pod labels and
+/// container name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Workload {
+    /// The pod's namespace.
+    pub namespace: Option<String>,
+    /// The pod's labels.
+    pub labels: BTreeMap<String, String>,
+    /// The container's name.
+    pub container: String,
+}
+
+impl Policy {
+    /// Whether the policy applies to `workload`, as Tetragon decides it: a
+    /// namespaced policy only in its namespace, then `podSelector` over the
+    /// pod's labels and `containerSelector` over `{name: container}`.
+    pub fn selects(&self, workload: &Workload) -> bool {
+        if self.kind == PolicyKind::TracingPolicyNamespaced
+            && let Some(ns) = &self.metadata.namespace
+            && workload.namespace.as_ref() != Some(ns)
+        {
+            return false;
+        }
+        let pod = self
+            .spec
+            .pod_selector
+            .as_ref()
+            .is_none_or(|s| s.matches(&workload.labels));
+        let container = self.spec.container_selector.as_ref().is_none_or(|s| {
+            s.matches(&BTreeMap::from([(
+                "name".to_owned(),
+                workload.container.clone(),
+            )]))
+        });
+        pod && container
+    }
+}
+
 impl Policy {
     /// The 1-based line of the node at `path` (e.g.
     /// `spec.kprobes[0].call`), or of its nearest ancestor that has one.
@@ -188,6 +226,28 @@ pub struct LabelSelector {
     /// Set-based requirements, ANDed.
     #[serde(default, deserialize_with = "null_default")]
     pub match_expressions: Vec<LabelSelectorRequirement>,
+}
+
+impl LabelSelector {
+    /// Whether `labels` satisfy the selector, with Kubernetes' semantics:
+    /// every `matchLabels` pair and every expression must hold; an empty
+    /// selector selects everything.
+    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self.match_expressions.iter().all(|e| {
+                let value = labels.get(&e.key);
+                match e.operator.as_str() {
+                    "In" => value.is_some_and(|v| e.values.contains(v)),
+                    "NotIn" => value.is_none_or(|v| !e.values.contains(v)),
+                    "Exists" => value.is_some(),
+                    "DoesNotExist" => value.is_none(),
+                    // An unknown operator selects nothing rather than everything.
+                    _ => false,
+                }
+            })
+    }
 }
 
 /// One `matchExpressions` entry.

@@ -1,0 +1,958 @@
+// SPDX-License-Identifier: Apache-2.0
+/* kensa's runtime engine: TracingPolicy selectors evaluated in the kernel.
+ *
+ * This kernel has neither kprobes nor a BPF trampoline (no LSM, fentry), so
+ * a policy's hooks arrive here translated (src/hooks.rs, src/compile.rs) into
+ * syscall slots: the generic raw tracepoints sys_enter and sys_exit look up
+ * the hooks of the syscall number in `dispatch`, gather each hook's
+ * arguments as the original kernel hook would have seen them (an fd becomes
+ * the file's path, read becomes MAY_READ), and run its selectors in order:
+ * the first selector whose filters all match decides (Tetragon's
+ * semantics). Exec hooks run in sched_process_exec.
+ *
+ * Cost outside the workload matters more than inside: every syscall on the
+ * machine enters sys_enter while it is attached. The common path is one
+ * array lookup (no hooks for this syscall) or that plus one hash lookup
+ * (this cgroup is out of scope, cached per cgroup id).
+ *
+ * Deny: SIGKILL (bpf_send_signal) is pending before the syscall body runs,
+ * and the task never returns to user space; regular-file reads and writes
+ * see the fatal signal and stop before copying. A connect is refused by the
+ * cgroup connect4/6 hooks, which the syscall reaches after sys_enter: the
+ * verdict is handed over through `connect_verdict`. */
+
+#include "runtime.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#define AF_INET 2
+#define AF_INET6 10
+#define NR_CONNECT 42
+#define MAX_DEPTH 40
+#define MAX_SCOPE_LEVEL 12
+#define ARGS_LEN PATH_LEN
+
+/* Set by userspace before load. */
+const volatile __u64 global_policies = 0; /* policies without a pod selector */
+const volatile __u32 nr_binary_sets = 0;
+
+__u64 counters[NR_COUNTERS] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NR_SLOTS);
+	__type(key, __u32);
+	__type(value, struct slot_hooks);
+} dispatch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_HOOKS);
+	__type(key, __u32);
+	__type(value, struct hook);
+} hooks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct str_key);
+	__type(value, __u8);
+} strings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct addr_key);
+	__type(value, __u8);
+} addrs SEC(".maps");
+
+/* Binary sets: set i's strings live in `strings` under set id
+ * BINARY_SET_BASE + i. */
+#define BINARY_SET_BASE 0x40000000u
+
+/* cgroup id of a pod (or of the workload in run mode) -> policy bits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, __u64);
+} scope_roots SEC(".maps");
+
+/* cgroup id -> policy bits, cached from scope_roots over its ancestors.
+ * Userspace clears it when scope_roots changes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} scope_cache SEC(".maps");
+
+/* The process cache; max_entries is set by userspace (its memory bound). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, struct proc);
+} procs SEC(".maps");
+
+/* pid_tgid -> 1: the next connect of this task is refused by connect4/6. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} connect_verdict SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+struct pathbuf {
+	char buf[2 * PATH_LEN];
+	__u32 truncated;
+	__u32 pad;
+};
+
+/* Working memory, per CPU: too large for the 512-byte stack. */
+struct eval {
+	__s64 ints[MAX_ARGS];
+	__u32 path_pos; /* the path is path_buf[path_pos .. PATH_LEN) */
+	__u32 path_ok;
+	__u32 sock_ok;
+	__u32 pad;
+	struct sockinfo sock;
+	struct proc proc;
+	__u32 pid;
+	__u32 tgid;
+	__u32 nspid;
+	__u32 pad2;
+	struct str_key skey;
+	struct addr_key akey;
+	struct pathbuf pb;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct eval);
+} eval_heap SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rec_hook);
+} hook_heap SEC(".maps");
+
+struct exec_scratch {
+	struct rec_exec rec;
+	struct pathbuf cwd;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct exec_scratch);
+} exec_heap SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	if (which < NR_COUNTERS)
+		__sync_fetch_and_add(&counters[which], 1);
+}
+
+/* Writes the path of (mnt, dentry) right-aligned into pb->buf, ending at
+ * buf[PATH_LEN] = 0, stopping at the task's root (chroot, container) or the
+ * mount namespace's root; returns the start position. A path deeper than
+ * MAX_DEPTH or longer than PATH_LEN keeps its tail and sets pb->truncated.
+ * A global function, verified once: inlined into the hook loops it made
+ * the programs too large for the verifier. Kernel pointers arrive as
+ * scalars (a global function's arguments cannot be kernel pointers) and are
+ * only ever read through probe reads. */
+struct walk {
+	struct pathbuf *pb;
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *mnt_root;
+	__u64 root_dentry;
+	__u64 root_mnt;
+	__u32 pos;
+	__u32 steps;
+};
+
+/* One step up the tree: a bpf_loop callback, so the verifier checks it once
+ * instead of once per iteration (a bounded loop here hit the verifier's
+ * instruction limit). Returns 1 to stop. */
+static long walk_step(__u32 index, struct walk *w)
+{
+	struct pathbuf *pb = w->pb;
+	struct dentry *dentry = w->dentry;
+	struct mount *mnt = w->mnt;
+	if (!pb)
+		return 1;
+	w->steps = index + 1;
+	if ((__u64)dentry == w->root_dentry && (__u64)w->vfsmnt == w->root_mnt)
+		return 1;
+	if (dentry == w->mnt_root) {
+		struct mount *parent = BPF_CORE_READ(mnt, mnt_parent);
+		if (parent == mnt || !parent)
+			return 1;
+		struct vfsmount *vfsmnt =
+			(struct vfsmount *)((char *)parent + bpf_core_field_offset(struct mount, mnt));
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = parent;
+		w->vfsmnt = vfsmnt;
+		w->mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+		return 0;
+	}
+	struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+	if (parent == dentry || !parent)
+		return 1;
+	__u32 len = BPF_CORE_READ(dentry, d_name.len);
+	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+	__u32 pos = w->pos;
+	if (len > 255)
+		len = 255;
+	if (pos > PATH_LEN || pos < len + 1) {
+		pb->truncated = 1;
+		return 1;
+	}
+	pos -= len;
+	bpf_probe_read_kernel(&pb->buf[pos & (PATH_LEN - 1)], len & 255, name);
+	pos -= 1;
+	pb->buf[pos & (PATH_LEN - 1)] = '/';
+	w->pos = pos;
+	w->dentry = parent;
+	return 0;
+}
+
+__noinline __u32 build_path(struct pathbuf *pb, __u64 vfsmnt_addr, __u64 dentry_addr, __u64 root_dentry,
+			    __u64 root_mnt)
+{
+	if (!pb)
+		return 0;
+	struct walk w = {
+		.pb = pb,
+		.dentry = (struct dentry *)dentry_addr,
+		.vfsmnt = (struct vfsmount *)vfsmnt_addr,
+		.root_dentry = root_dentry,
+		.root_mnt = root_mnt,
+		.pos = PATH_LEN,
+	};
+	struct vfsmount *vfsmnt = (struct vfsmount *)vfsmnt_addr;
+	w.mnt = container_of(vfsmnt, struct mount, mnt);
+	w.mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	pb->buf[PATH_LEN] = 0;
+	pb->truncated = 0;
+	bpf_loop(MAX_DEPTH, walk_step, &w, 0);
+	if (w.steps == MAX_DEPTH)
+		pb->truncated = 1;
+	__u32 pos = w.pos;
+	if (pos >= PATH_LEN) {
+		pos = PATH_LEN - 1;
+		pb->buf[pos] = '/';
+	}
+	return pos & (PATH_LEN - 1);
+}
+
+/* The path of an open file as the current task sees it. */
+__noinline __u32 file_path(struct pathbuf *pb, __u64 file_addr)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file *file = (struct file *)file_addr;
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	return build_path(pb, (__u64)BPF_CORE_READ(file, f_path.mnt), (__u64)BPF_CORE_READ(file, f_path.dentry),
+			  (__u64)BPF_CORE_READ(fs, root.dentry), (__u64)BPF_CORE_READ(fs, root.mnt));
+}
+
+static __always_inline struct file *fd_file(struct task_struct *task, __u64 fd)
+{
+	struct files_struct *files = BPF_CORE_READ(task, files);
+	struct fdtable *fdt = BPF_CORE_READ(files, fdt);
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = 0;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file;
+}
+
+/* Policies that apply to the current task's cgroup. */
+static __always_inline __u64 scope_of_current(void)
+{
+	__u64 cgid = bpf_get_current_cgroup_id();
+	__u64 *cached = bpf_map_lookup_elem(&scope_cache, &cgid);
+	if (cached)
+		return *cached;
+	__u64 mask = global_policies;
+	for (int level = 0; level < MAX_SCOPE_LEVEL; level++) {
+		__u64 ancestor = bpf_get_current_ancestor_cgroup_id(level);
+		if (!ancestor)
+			break;
+		__u64 *bits = bpf_map_lookup_elem(&scope_roots, &ancestor);
+		if (bits)
+			mask |= *bits;
+		if (ancestor == cgid)
+			break;
+	}
+	count(CTR_SCOPE_MISS);
+	bpf_map_update_elem(&scope_cache, &cgid, &mask, BPF_ANY);
+	return mask;
+}
+
+/* The pid as the task's own pid namespace numbers it. */
+static __always_inline __u32 ns_pid(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	int nr = 0;
+	bpf_probe_read_kernel(&nr, sizeof(nr), (char *)pid + bpf_core_field_offset(struct pid, numbers) +
+							   (level & 31) * bpf_core_type_size(struct upid));
+	return nr;
+}
+
+/* ---- Selector evaluation (global functions: verified once each) ---- */
+
+static __always_inline bool in_vals(struct filter *f, __s64 v)
+{
+	for (int i = 0; i < MAX_VALS; i++) {
+		if (i >= f->nvals)
+			break;
+		if ((__s64)f->vals[i] == v)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline bool in_ranges(struct filter *f, __u64 v)
+{
+	for (int i = 0; i + 1 < MAX_VALS; i += 2) {
+		if (i >= f->nvals)
+			break;
+		if (v >= f->vals[i] && v <= f->vals[i + 1])
+			return true;
+	}
+	return false;
+}
+
+static __always_inline bool match_int(struct filter *f, __s64 v)
+{
+	switch (f->op) {
+	case OP_EQ:
+		return in_vals(f, v);
+	case OP_NE:
+		return !in_vals(f, v);
+	case OP_GT:
+		return f->nvals && v > (__s64)f->vals[0];
+	case OP_LT:
+		return f->nvals && v < (__s64)f->vals[0];
+	case OP_MASK:
+		for (int i = 0; i < MAX_VALS; i++) {
+			if (i >= f->nvals)
+				break;
+			if ((__u64)v & f->vals[i])
+				return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+/* A string set lookup: `reverse` reads the path backwards (Postfix), `nul`
+ * includes the terminating NUL (Equal). */
+static __always_inline bool lookup_string(struct eval *e, __u32 set, bool reverse)
+{
+	__u32 start = e->path_pos;
+	__u32 len = PATH_LEN - start; /* without the NUL */
+	__u32 n;
+	struct str_key *key = &e->skey;
+
+	if (start >= PATH_LEN)
+		return false;
+	key->set = set;
+	if (!reverse) {
+		n = len + 1;
+		if (n > STR_KEY)
+			n = STR_KEY;
+		bpf_probe_read_kernel(key->data, n & 255, &e->pb.buf[start & (PATH_LEN - 1)]);
+	} else {
+		n = len;
+		if (n > STR_KEY)
+			n = STR_KEY;
+		for (__u32 i = 0; i < STR_KEY; i++) {
+			if (i >= n)
+				break;
+			key->data[i] = e->pb.buf[(PATH_LEN - 1 - i) & (2 * PATH_LEN - 1)];
+		}
+	}
+	key->prefixlen = 32 + 8 * n;
+	return bpf_map_lookup_elem(&strings, key) != 0;
+}
+
+static __always_inline bool match_str(struct filter *f, struct eval *e)
+{
+	if (!e->path_ok)
+		return false;
+	switch (f->op) {
+	case OP_EQ:
+	case OP_PREFIX:
+		return lookup_string(e, f->set, false);
+	case OP_NE:
+	case OP_NOTPREFIX:
+		return !lookup_string(e, f->set, false);
+	case OP_POSTFIX:
+		return lookup_string(e, f->set, true);
+	case OP_NOTPOSTFIX:
+		return !lookup_string(e, f->set, true);
+	}
+	return false;
+}
+
+static __always_inline bool lookup_addr(struct eval *e, __u32 set, __u8 *addr)
+{
+	struct addr_key *key = &e->akey;
+	key->prefixlen = 32 + 128;
+	key->set = set;
+	__builtin_memcpy(key->addr, addr, 16);
+	return bpf_map_lookup_elem(&addrs, key) != 0;
+}
+
+static __always_inline bool match_sock(struct filter *f, struct eval *e)
+{
+	struct sockinfo *s = &e->sock;
+	if (!e->sock_ok)
+		return false;
+	switch (f->op) {
+	case OP_DADDR:
+		return lookup_addr(e, f->set, s->daddr);
+	case OP_NOTDADDR:
+		return !lookup_addr(e, f->set, s->daddr);
+	case OP_SADDR:
+		return lookup_addr(e, f->set, s->saddr);
+	case OP_NOTSADDR:
+		return !lookup_addr(e, f->set, s->saddr);
+	case OP_DPORT:
+		return in_ranges(f, s->dport);
+	case OP_NOTDPORT:
+		return !in_ranges(f, s->dport);
+	case OP_SPORT:
+		return in_ranges(f, s->sport);
+	case OP_NOTSPORT:
+		return !in_ranges(f, s->sport);
+	case OP_FAMILY:
+		return in_vals(f, s->family);
+	case OP_PROTOCOL:
+		return in_vals(f, s->protocol);
+	}
+	return false;
+}
+
+static __always_inline bool match_pid(struct filter *f, struct eval *e)
+{
+	__u32 pid = (f->flags & PID_NAMESPACE) ? e->nspid : e->tgid;
+	bool in = in_vals(f, pid);
+	if (!in && (f->flags & PID_FOLLOW_FORKS) && f->set < 64)
+		in = (e->proc.pid_follow >> f->set) & 1;
+	return f->op == OP_IN ? in : !in;
+}
+
+static __always_inline bool match_binary(struct filter *f, struct eval *e)
+{
+	if (f->set >= 64)
+		return false;
+	__u64 sets = e->proc.binary_sets;
+	if (f->flags & BIN_FOLLOW_CHILDREN)
+		sets |= e->proc.follow_sets;
+	bool in = (sets >> f->set) & 1;
+	return f->op == OP_IN ? in : !in;
+}
+
+__noinline bool match_filter(struct filter *f, struct eval *e)
+{
+	if (!f || !e)
+		return false;
+	switch (f->kind) {
+	case FK_INT:
+		if (f->arg >= MAX_ARGS)
+			return false;
+		return match_int(f, e->ints[f->arg]);
+	case FK_STR:
+		return match_str(f, e);
+	case FK_SOCK:
+		return match_sock(f, e);
+	case FK_BINARY:
+		return match_binary(f, e);
+	case FK_PID:
+		return match_pid(f, e);
+	}
+	return false;
+}
+
+__noinline bool match_selector(struct selector *s, struct eval *e)
+{
+	if (!s || !e)
+		return false;
+	for (int i = 0; i < MAX_FILTERS; i++) {
+		if (i >= s->nfilters)
+			break;
+		if (!match_filter(&s->filters[i], e))
+			return false;
+	}
+	return true;
+}
+
+/* ---- Gathering a hook's arguments ---- */
+
+static __always_inline void read_sockaddr(struct eval *e, struct task_struct *task, __u64 uaddr, __u64 fd)
+{
+	struct sockinfo *s = &e->sock;
+	__u16 family = 0;
+
+	__builtin_memset(s, 0, sizeof(*s));
+	e->sock_ok = 0;
+	if (bpf_probe_read_user(&family, sizeof(family), (void *)uaddr))
+		return;
+	s->family = family;
+	if (family == AF_INET) {
+		__be16 port = 0;
+		__u32 addr = 0;
+		bpf_probe_read_user(&port, 2, (void *)(uaddr + 2));
+		bpf_probe_read_user(&addr, 4, (void *)(uaddr + 4));
+		s->dport = __builtin_bswap16(port);
+		s->daddr[10] = 0xff;
+		s->daddr[11] = 0xff;
+		__builtin_memcpy(&s->daddr[12], &addr, 4);
+	} else if (family == AF_INET6) {
+		__be16 port = 0;
+		bpf_probe_read_user(&port, 2, (void *)(uaddr + 2));
+		bpf_probe_read_user(s->daddr, 16, (void *)(uaddr + 8));
+		s->dport = __builtin_bswap16(port);
+	} else {
+		return;
+	}
+	struct file *file = fd_file(task, fd);
+	if (file) {
+		struct socket *sock = BPF_CORE_READ(file, private_data);
+		struct sock *sk = BPF_CORE_READ(sock, sk);
+		s->protocol = BPF_CORE_READ(sk, sk_protocol);
+		s->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		if (family == AF_INET) {
+			__u32 saddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+			s->saddr[10] = 0xff;
+			s->saddr[11] = 0xff;
+			__builtin_memcpy(&s->saddr[12], &saddr, 4);
+		}
+	}
+	e->sock_ok = 1;
+}
+
+static __always_inline __u64 reg_arg(struct pt_regs *regs, __u32 index)
+{
+	switch (index) {
+	case 0: return BPF_CORE_READ(regs, di);
+	case 1: return BPF_CORE_READ(regs, si);
+	case 2: return BPF_CORE_READ(regs, dx);
+	case 3: return BPF_CORE_READ(regs, r10);
+	case 4: return BPF_CORE_READ(regs, r8);
+	default: return BPF_CORE_READ(regs, r9);
+	}
+}
+
+static __always_inline void set_file(struct eval *e, struct task_struct *task, struct file *file)
+{
+	if (!file)
+		return;
+	e->path_pos = file_path(&e->pb, (__u64)file);
+	e->path_ok = 1;
+}
+
+/* Fills e for hook h; regs are the syscall's registers (entry and exit
+ * alike: arguments are still in them), ret the return value at exit. */
+static __always_inline void gather(struct eval *e, struct hook *h, struct task_struct *task,
+				   struct pt_regs *regs, __s64 ret)
+{
+	e->path_ok = 0;
+	e->sock_ok = 0;
+	e->pb.truncated = 0;
+	for (int i = 0; i < MAX_ARGS; i++) {
+		struct arg_spec *a = &h->args[i];
+		__u64 raw;
+		e->ints[i] = 0;
+		if (i >= h->nargs)
+			break;
+		switch (a->kind) {
+		case AK_INT:
+			raw = reg_arg(regs, a->index);
+			if (a->width == 4)
+				e->ints[i] = a->is_signed ? (__s64)(__s32)raw : (__s64)(__u32)raw;
+			else
+				e->ints[i] = (__s64)raw;
+			break;
+		case AK_CONST:
+			e->ints[i] = (__s64)a->value;
+			break;
+		case AK_FD_FILE:
+			set_file(e, task, fd_file(task, reg_arg(regs, a->index)));
+			break;
+		case AK_RET_FILE:
+			if (ret >= 0)
+				set_file(e, task, fd_file(task, ret));
+			break;
+		case AK_USER_PATH: {
+			/* Copied as written (relative paths stay relative). */
+			long n = bpf_probe_read_user_str(&e->pb.buf[PATH_LEN], PATH_LEN,
+							 (void *)reg_arg(regs, a->index));
+			if (n > 0) {
+				/* Move it right-aligned like build_path's output. */
+				__u32 len = (n - 1) & (PATH_LEN - 1);
+				__u32 start = PATH_LEN - len;
+				bpf_probe_read_kernel(&e->pb.buf[start & (PATH_LEN - 1)], len & (PATH_LEN - 1),
+						      &e->pb.buf[PATH_LEN]);
+				e->pb.buf[PATH_LEN] = 0;
+				e->path_pos = start & (PATH_LEN - 1);
+				e->path_ok = len > 0;
+			}
+			break;
+		}
+		case AK_SOCKADDR:
+			read_sockaddr(e, task, reg_arg(regs, a->index), reg_arg(regs, 0));
+			break;
+		case AK_RET:
+			e->ints[i] = ret;
+			break;
+		}
+	}
+}
+
+/* ---- Actions and events ---- */
+
+static __always_inline void fill_header(struct rec_header *h, __u32 type, __u32 size, struct task_struct *task,
+					struct proc *p)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	h->type = type;
+	h->size = size;
+	h->ktime = bpf_ktime_get_boot_ns();
+	h->pid = (__u32)pid_tgid;
+	h->tgid = pid_tgid >> 32;
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->ppid = p ? p->ppid : BPF_CORE_READ(task, real_parent, tgid);
+	h->exec_ktime = p ? p->exec_ktime : 0;
+	h->parent_exec_ktime = p ? p->parent_exec_ktime : 0;
+}
+
+static __always_inline void post_hook(struct eval *e, struct task_struct *task, __u32 hook_id, __u32 sel,
+				      struct selector *s, __u32 nr, __s64 ret, bool has_ret)
+{
+	__u32 zero = 0;
+	struct rec_hook *r = bpf_map_lookup_elem(&hook_heap, &zero);
+	if (!r)
+		return;
+	r->hook = hook_id;
+	r->selector = sel;
+	r->action = s->first_action;
+	r->syscall = nr;
+	r->ret = ret;
+	r->flags = has_ret ? HOOK_HAS_RET : 0;
+	for (int i = 0; i < MAX_ARGS; i++)
+		r->ints[i] = e->ints[i];
+	__u32 len = 0;
+	if (e->path_ok) {
+		__u32 start = e->path_pos & (PATH_LEN - 1);
+		len = PATH_LEN - start;
+		r->flags |= HOOK_HAS_PATH | (e->pb.truncated ? HOOK_PATH_TRUNCATED : 0);
+		bpf_probe_read_kernel(r->path, len & (PATH_LEN - 1), &e->pb.buf[start]);
+	}
+	r->path_len = len;
+	if (e->sock_ok) {
+		r->flags |= HOOK_HAS_SOCK;
+		r->sock = e->sock;
+	}
+	__u32 size = sizeof(*r) - PATH_LEN + len;
+	fill_header(&r->h, REC_HOOK, size, task, &e->proc);
+	if (size > sizeof(*r))
+		size = sizeof(*r);
+	if (bpf_ringbuf_output(&events, r, size & 0x1fff, 0))
+		count(CTR_RINGBUF_LOST);
+}
+
+static __always_inline void act(struct selector *s, __u32 nr)
+{
+	if (s->actions & ACT_SIGKILL)
+		bpf_send_signal(9);
+	if ((s->actions & ACT_SIGNAL) && s->signal)
+		bpf_send_signal(s->signal);
+	if (nr == NR_CONNECT && (s->actions & (ACT_OVERRIDE | ACT_SIGKILL))) {
+		__u64 key = bpf_get_current_pid_tgid();
+		__u32 deny = 1;
+		bpf_map_update_elem(&connect_verdict, &key, &deny, BPF_ANY);
+	}
+	count(CTR_ACTIONS);
+}
+
+static __always_inline struct proc *load_proc(struct eval *e)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	e->pid = (__u32)pid_tgid;
+	e->tgid = tgid;
+	struct proc *p = bpf_map_lookup_elem(&procs, &tgid);
+	if (p)
+		e->proc = *p;
+	else
+		__builtin_memset(&e->proc, 0, sizeof(e->proc));
+	return p;
+}
+
+/* Runs the hooks of one dispatch slot. */
+static __always_inline void run_slot(__u32 slot, struct pt_regs *regs, __s64 ret, bool has_ret, __u32 nr)
+{
+	struct slot_hooks *sh = bpf_map_lookup_elem(&dispatch, &slot);
+	if (!sh || !sh->n)
+		return;
+	__u64 scope = scope_of_current();
+	if (!scope)
+		return;
+	__u32 zero = 0;
+	struct eval *e = bpf_map_lookup_elem(&eval_heap, &zero);
+	if (!e)
+		return;
+	struct task_struct *task = bpf_get_current_task_btf();
+	load_proc(e);
+	e->nspid = ns_pid(task);
+	for (int i = 0; i < HOOKS_PER_SLOT; i++) {
+		if (i >= sh->n)
+			break;
+		__u32 id = sh->hooks[i];
+		struct hook *h = bpf_map_lookup_elem(&hooks, &id);
+		if (!h || h->policy >= 64 || !((scope >> h->policy) & 1))
+			continue;
+		gather(e, h, task, regs, ret);
+		/* The kernel hook this stands for only runs with a file (an
+		 * anonymous mmap never reaches security_mmap_file's file checks). */
+		if ((h->flags & HOOK_REQUIRE_FILE) && !e->path_ok)
+			continue;
+		for (int j = 0; j < MAX_SELECTORS; j++) {
+			if (j >= h->nselectors)
+				break;
+			struct selector *s = &h->selectors[j];
+			if (!match_selector(s, e))
+				continue;
+			act(s, nr);
+			if (!(s->actions & ACT_NOPOST))
+				post_hook(e, task, id, j, s, nr, ret, has_ret);
+			break;
+		}
+	}
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(kensa_sys_enter, struct pt_regs *regs, long id)
+{
+	if (id < 0 || id >= NR_SYSCALLS)
+		return 0;
+	run_slot(2 * id, regs, 0, false, id);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(kensa_sys_exit, struct pt_regs *regs, long ret)
+{
+	long id = BPF_CORE_READ(regs, orig_ax);
+	if (id < 0 || id >= NR_SYSCALLS)
+		return 0;
+	run_slot(2 * id + 1, regs, ret, true, id);
+	return 0;
+}
+
+/* The empty program the benchmarks measure as the floor. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(kensa_floor, struct pt_regs *regs, long id)
+{
+	return 0;
+}
+
+SEC("cgroup/connect4")
+int kensa_connect4(void *ctx)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	if (bpf_map_lookup_elem(&connect_verdict, &key)) {
+		bpf_map_delete_elem(&connect_verdict, &key);
+		return 0;
+	}
+	return 1;
+}
+
+SEC("cgroup/connect6")
+int kensa_connect6(void *ctx)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	if (bpf_map_lookup_elem(&connect_verdict, &key)) {
+		bpf_map_delete_elem(&connect_verdict, &key);
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- Process lifecycle ---- */
+
+/* Which binary sets the exec'd path is in (an exact match on the resolved
+ * path, stored with its NUL). */
+static __always_inline __u64 binary_sets_of(struct eval *e)
+{
+	__u64 sets = 0;
+	for (__u32 i = 0; i < MAX_BINARY_SETS; i++) {
+		if (i >= nr_binary_sets)
+			break;
+		if (lookup_string(e, BINARY_SET_BASE + i, false))
+			sets |= 1ull << i;
+	}
+	return sets;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(kensa_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	if (ptgid == ctgid)
+		return 0; /* a new thread */
+	struct proc *pp = bpf_map_lookup_elem(&procs, &ptgid);
+	struct proc c = {};
+	if (pp) {
+		/* Until it execs, the child runs the parent's binary. */
+		c = *pp;
+		c.follow_sets = pp->follow_sets | pp->binary_sets;
+		c.pid_follow = pp->pid_follow;
+	}
+	c.ppid = ptgid;
+	count(CTR_PROC_NEW);
+	bpf_map_update_elem(&procs, &ctgid, &c, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(kensa_exec, struct task_struct *task, int old_pid, struct linux_binprm *bprm)
+{
+	__u32 zero = 0;
+	struct eval *e = bpf_map_lookup_elem(&eval_heap, &zero);
+	struct exec_scratch *x = bpf_map_lookup_elem(&exec_heap, &zero);
+	if (!e || !x)
+		return 0;
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct proc *old = bpf_map_lookup_elem(&procs, &tgid);
+	struct proc p = {};
+	if (old) {
+		p.follow_sets = old->follow_sets;
+		p.pid_follow = old->pid_follow;
+		p.parent_exec_ktime = old->parent_exec_ktime;
+	}
+	p.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	struct proc *pp = bpf_map_lookup_elem(&procs, &p.ppid);
+	if (pp && !old)
+		p.parent_exec_ktime = pp->exec_ktime;
+	else if (pp)
+		p.parent_exec_ktime = pp->exec_ktime;
+	p.exec_ktime = bpf_ktime_get_boot_ns();
+
+	/* The binary as resolved by the kernel (symlinks followed). */
+	struct file *file = BPF_CORE_READ(bprm, file);
+	e->path_pos = file_path(&e->pb, (__u64)file);
+	e->path_ok = 1;
+	p.binary_sets = binary_sets_of(e);
+	bpf_map_update_elem(&procs, &tgid, &p, BPF_ANY);
+
+	__u64 scope = scope_of_current();
+	if (!scope)
+		return 0;
+
+	struct rec_exec *r = &x->rec;
+	fill_header(&r->h, REC_EXEC, sizeof(*r), task, &p);
+	__u32 start = e->path_pos & (PATH_LEN - 1);
+	__u32 blen = PATH_LEN - start;
+	bpf_probe_read_kernel(&r->data[EXEC_BINARY], blen & (PATH_LEN - 1), &e->pb.buf[start]);
+	r->binary_len = blen;
+
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	unsigned long arg_start = BPF_CORE_READ(mm, arg_start);
+	unsigned long arg_end = BPF_CORE_READ(mm, arg_end);
+	__u32 alen = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (alen > ARGS_LEN - 1)
+		alen = ARGS_LEN - 1;
+	if (bpf_probe_read_user(&r->data[EXEC_ARGS], alen & (ARGS_LEN - 1), (void *)arg_start))
+		alen = 0;
+	r->args_len = alen;
+
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	__u32 cstart = build_path(&x->cwd, (__u64)BPF_CORE_READ(fs, pwd.mnt), (__u64)BPF_CORE_READ(fs, pwd.dentry),
+				  (__u64)BPF_CORE_READ(fs, root.dentry), (__u64)BPF_CORE_READ(fs, root.mnt));
+	__u32 clen = PATH_LEN - cstart;
+	bpf_probe_read_kernel(&r->data[EXEC_CWD], clen & (PATH_LEN - 1), &x->cwd.buf[cstart & (PATH_LEN - 1)]);
+	r->cwd_len = clen;
+	r->flags = e->pb.truncated | (x->cwd.truncated << 1);
+
+	if (bpf_ringbuf_output(&events, r, sizeof(*r), 0))
+		count(CTR_RINGBUF_LOST);
+
+	/* Exec hooks: arg 0 is the binary. */
+	__u32 slot = SLOT_EXEC;
+	struct slot_hooks *sh = bpf_map_lookup_elem(&dispatch, &slot);
+	if (!sh || !sh->n)
+		return 0;
+	e->proc = p;
+	e->pid = BPF_CORE_READ(task, pid);
+	e->tgid = tgid;
+	e->nspid = ns_pid(task);
+	e->sock_ok = 0;
+	for (int i = 0; i < HOOKS_PER_SLOT; i++) {
+		if (i >= sh->n)
+			break;
+		__u32 id = sh->hooks[i];
+		struct hook *h = bpf_map_lookup_elem(&hooks, &id);
+		if (!h || h->policy >= 64 || !((scope >> h->policy) & 1))
+			continue;
+		for (int a = 0; a < MAX_ARGS; a++)
+			e->ints[a] = 0;
+		for (int j = 0; j < MAX_SELECTORS; j++) {
+			if (j >= h->nselectors)
+				break;
+			struct selector *s = &h->selectors[j];
+			if (!match_selector(s, e))
+				continue;
+			act(s, 0);
+			if (!(s->actions & ACT_NOPOST))
+				post_hook(e, task, id, j, s, 59, 0, false);
+			break;
+		}
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(kensa_exit, struct task_struct *task)
+{
+	__u32 pid = BPF_CORE_READ(task, pid);
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	if (pid != tgid)
+		return 0;
+	struct proc *p = bpf_map_lookup_elem(&procs, &tgid);
+	if (scope_of_current()) {
+		struct rec_exit r = {};
+		fill_header(&r.h, REC_EXIT, sizeof(r), task, p);
+		r.exit_code = BPF_CORE_READ(task, exit_code);
+		if (bpf_ringbuf_output(&events, &r, sizeof(r), 0))
+			count(CTR_RINGBUF_LOST);
+	}
+	bpf_map_delete_elem(&procs, &tgid);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,1520 @@
+//! Compiles planned policies into the tables the in-kernel evaluator reads
+//! (`bpf/runtime.bpf.c`): one compiled hook per (policy hook, syscall),
+//! each with where its arguments come from and its selectors as flat
+//! filters, plus the string and address sets the filters refer to.
+//!
+//! Pure: the kernel side writes a [`Compiled`] into BPF maps as it is. What
+//! the evaluator cannot do is refused here, naming the field, so nothing a
+//! policy asks for is silently dropped.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::IpAddr;
+
+use crate::hooks::{Attachment, HookClass, HookPlan, Phase, Plan};
+use crate::policy::{ActionSelector, ArgSelector, KProbeArg, Policy, Selector};
+
+/// Hooks the evaluator holds (`MAX_HOOKS` in runtime.h).
+pub const MAX_HOOKS: usize = 64;
+/// Selectors per hook (`MAX_SELECTORS`).
+pub const MAX_SELECTORS: usize = 5;
+/// Filters per selector (`MAX_FILTERS`).
+pub const MAX_FILTERS: usize = 8;
+/// Arguments per hook (`MAX_ARGS`).
+pub const MAX_ARGS: usize = 5;
+/// Values per filter (`MAX_VALS`).
+pub const MAX_VALS: usize = 8;
+/// Hooks on one syscall (`HOOKS_PER_SLOT`).
+pub const HOOKS_PER_SLOT: usize = 8;
+/// Policies loaded at once: one scope bit each.
+pub const MAX_POLICIES: usize = 64;
+/// Binary sets (`MAX_BINARY_SETS`).
+pub const MAX_BINARY_SETS: usize = 64;
+/// String bytes of a set entry (`STR_KEY`), including an Equal entry's NUL.
+pub const STR_KEY: usize = 252;
+/// Set ids of binary sets start here (`BINARY_SET_BASE`).
+pub const BINARY_SET_BASE: u32 = 0x4000_0000;
+
+/// Where a hook argument's value comes from (`enum arg_kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgSource {
+    /// Syscall argument `index`, `width` bytes, signed or not.
+    Int {
+        /// Register index.
+        index: u8,
+        /// 4 or 8.
+        width: u8,
+        /// Sign-extend a 4-byte value.
+        signed: bool,
+    },
+    /// A constant, e.g. `MAY_READ` for the read family.
+    Const(i64),
+    /// The file open at the fd in syscall argument `index`.
+    FdFile(u8),
+    /// The file open at the fd the syscall returned (exit phase).
+    ReturnedFile,
+    /// A path string in user memory.
+    UserPath(u8),
+    /// A `sockaddr` in syscall argument `index`; the socket is argument 0.
+    Sockaddr(u8),
+    /// The return value (exit phase).
+    Return,
+    /// The executed binary.
+    ExecFile,
+}
+
+/// How an argument is shown in events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArgView {
+    /// `file_arg`.
+    File,
+    /// `path_arg`.
+    Path,
+    /// `string_arg`.
+    String,
+    /// `int_arg`.
+    Int,
+    /// `uint_arg`.
+    Uint,
+    /// `size_arg`.
+    Size,
+    /// `sock_arg`.
+    Sock,
+}
+
+/// Filter operators (`enum filter_op`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+#[allow(missing_docs)] // the names are Tetragon's operators
+pub enum Op {
+    Equal = 1,
+    NotEqual = 2,
+    Gt = 3,
+    Lt = 4,
+    Mask = 5,
+    Prefix = 6,
+    NotPrefix = 7,
+    Postfix = 8,
+    NotPostfix = 9,
+    DAddr = 10,
+    NotDAddr = 11,
+    SAddr = 12,
+    NotSAddr = 13,
+    DPort = 14,
+    NotDPort = 15,
+    SPort = 16,
+    NotSPort = 17,
+    Family = 18,
+    Protocol = 19,
+    In = 20,
+    NotIn = 21,
+}
+
+/// What a filter tests (`enum filter_kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum FilterKind {
+    /// An integer argument.
+    Int = 1,
+    /// A path or string argument, through a string set.
+    Str = 2,
+    /// A socket argument.
+    Sock = 3,
+    /// The process's binary, through a binary set bit.
+    Binary = 4,
+    /// The process id.
+    Pid = 5,
+}
+
+/// `matchPIDs` flag: compare the pid in the task's own namespace.
+pub const PID_NAMESPACE: u32 = 1;
+/// `matchBinaries` flag: children of a matching binary match.
+pub const BIN_FOLLOW_CHILDREN: u32 = 1;
+
+/// One filter of a selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filter {
+    /// What it tests.
+    pub kind: FilterKind,
+    /// How.
+    pub op: Op,
+    /// The argument slot, for argument filters.
+    pub arg: u8,
+    /// String or address set id, or binary set index.
+    pub set: u32,
+    /// Flags (`PID_NAMESPACE`, `BIN_FOLLOW_CHILDREN`).
+    pub flags: u32,
+    /// Inline values: integers, or (min, max) port ranges.
+    pub vals: Vec<u64>,
+}
+
+/// Action bits (`ACT_*`).
+pub mod action {
+    /// `Sigkill`.
+    pub const SIGKILL: u8 = 1;
+    /// `Signal`.
+    pub const SIGNAL: u8 = 2;
+    /// `Override`.
+    pub const OVERRIDE: u8 = 4;
+    /// `NoPost`.
+    pub const NOPOST: u8 = 8;
+}
+
+/// The first action of a selector, as events name it (`enum action_code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ActionCode {
+    /// `Post` (also when no action is given).
+    Post = 0,
+    /// `Sigkill`.
+    Sigkill = 1,
+    /// `Signal`.
+    Signal = 2,
+    /// `Override`.
+    Override = 3,
+    /// `NoPost`.
+    NoPost = 4,
+}
+
+impl ActionCode {
+    /// From the record's byte.
+    pub fn from_u8(code: u8) -> Self {
+        match code {
+            1 => ActionCode::Sigkill,
+            2 => ActionCode::Signal,
+            3 => ActionCode::Override,
+            4 => ActionCode::NoPost,
+            _ => ActionCode::Post,
+        }
+    }
+
+    /// Tetragon's name in events (`KPROBE_ACTION_*`).
+    pub fn event_name(self) -> &'static str {
+        match self {
+            ActionCode::Post => "KPROBE_ACTION_POST",
+            ActionCode::Sigkill => "KPROBE_ACTION_SIGKILL",
+            ActionCode::Signal => "KPROBE_ACTION_SIGNAL",
+            ActionCode::Override => "KPROBE_ACTION_OVERRIDE",
+            ActionCode::NoPost => "KPROBE_ACTION_NOPOST",
+        }
+    }
+}
+
+/// One selector, compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompiledSelector {
+    /// ANDed filters.
+    pub filters: Vec<Filter>,
+    /// `action::*` bits.
+    pub actions: u8,
+    /// The first action, for events.
+    pub first_action: ActionCode,
+    /// `argError` of an `Override`.
+    pub arg_error: i32,
+    /// `argSig` of a `Signal`.
+    pub signal: u32,
+}
+
+/// When a compiled hook runs.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Slot {
+    /// At entry of the syscall.
+    Enter(&'static str),
+    /// At exit of the syscall.
+    Exit(&'static str),
+    /// At `sched_process_exec`.
+    Exec,
+}
+
+/// One policy hook on one syscall (or on exec).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompiledHook {
+    /// Index into [`Compiled::policies`]; also the scope bit.
+    pub policy: usize,
+    /// Where it runs.
+    pub slot: Slot,
+    /// The hook as written, for events (`function_name`).
+    pub function: String,
+    /// Argument sources, in the spec's `args` order.
+    pub args: Vec<ArgSource>,
+    /// How each argument is shown.
+    pub views: Vec<ArgView>,
+    /// Selectors in order: the first match decides.
+    pub selectors: Vec<CompiledSelector>,
+}
+
+/// A string set entry: `bytes` as stored (Equal entries end with NUL,
+/// Postfix entries are reversed).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StringEntry {
+    /// Set id.
+    pub set: u32,
+    /// Stored bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// An address set entry: an IPv6 (or v4-mapped) network.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AddrEntry {
+    /// Set id.
+    pub set: u32,
+    /// 16 bytes.
+    pub addr: [u8; 16],
+    /// Prefix length in bits over the 16 bytes.
+    pub prefix: u32,
+}
+
+/// What kind of file access a Landlock deny covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileAccess {
+    /// Reading.
+    Read,
+    /// Writing, creating, truncating.
+    Write,
+}
+
+/// An `Override` on file access, carried out by Landlock for a workload
+/// kensa starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LandlockDeny {
+    /// The path (a Prefix or Equal value).
+    pub path: String,
+    /// Which access.
+    pub access: Vec<FileAccess>,
+    /// Where it came from, for messages.
+    pub from: String,
+}
+
+/// Metadata of a loaded policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyInfo {
+    /// `metadata.name`.
+    pub name: String,
+    /// Namespace of a namespaced policy.
+    pub namespace: Option<String>,
+}
+
+/// Everything the kernel side loads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Compiled {
+    /// Policies, by scope bit.
+    pub policies: Vec<PolicyInfo>,
+    /// Hooks, by id.
+    pub hooks: Vec<CompiledHook>,
+    /// String sets.
+    pub strings: Vec<StringEntry>,
+    /// Address sets.
+    pub addrs: Vec<AddrEntry>,
+    /// Number of binary sets.
+    pub binary_sets: u32,
+    /// File denies for Landlock.
+    pub landlock: Vec<LandlockDeny>,
+    /// Notes for the user (e.g. the errno Landlock returns).
+    pub warnings: Vec<String>,
+}
+
+impl Compiled {
+    /// Whether any hook runs at syscall entry / exit / exec.
+    pub fn needs(&self, want: fn(&Slot) -> bool) -> bool {
+        self.hooks.iter().any(|h| want(&h.slot))
+    }
+
+    /// Whether a connect can be refused (cgroup hooks needed).
+    pub fn denies_connect(&self) -> bool {
+        self.hooks.iter().any(|h| {
+            matches!(h.slot, Slot::Enter("connect"))
+                && h.selectors
+                    .iter()
+                    .any(|s| s.actions & (action::SIGKILL | action::OVERRIDE) != 0)
+        })
+    }
+}
+
+/// Where the workload runs, which decides how `Override` on files works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// kensa starts the workload (`kensa runtime run`): Landlock is possible.
+    Run,
+    /// Node-wide agent: it is not.
+    Agent,
+}
+
+/// A policy feature the evaluator does not carry out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{policy}: {path}: {problem}")]
+pub struct CompileError {
+    /// Policy name.
+    pub policy: String,
+    /// Field path, e.g. `spec.kprobes[0].selectors[1].matchNamespaces`.
+    pub path: String,
+    /// What and why.
+    pub problem: String,
+}
+
+struct Builder<'a> {
+    out: Compiled,
+    errors: Vec<CompileError>,
+    mode: Mode,
+    resolve_binary: &'a dyn Fn(&str) -> Option<String>,
+    next_set: u32,
+    string_sets: BTreeMap<(Op, Vec<String>), u32>,
+    addr_sets: BTreeMap<Vec<String>, u32>,
+    binary_sets: BTreeMap<Vec<String>, u32>,
+}
+
+/// Compiles `policies` (each with its plan). `resolve_binary` gives the
+/// resolved path of a `matchBinaries` value (symlinks followed), when it
+/// differs, so both forms match.
+pub fn compile(
+    policies: &[(Policy, Plan)],
+    mode: Mode,
+    resolve_binary: &dyn Fn(&str) -> Option<String>,
+) -> Result<Compiled, Vec<CompileError>> {
+    let mut b = Builder {
+        out: Compiled::default(),
+        errors: Vec::new(),
+        mode,
+        resolve_binary,
+        next_set: 1,
+        string_sets: BTreeMap::new(),
+        addr_sets: BTreeMap::new(),
+        binary_sets: BTreeMap::new(),
+    };
+    if policies.len() > MAX_POLICIES {
+        b.errors.push(CompileError {
+            policy: String::new(),
+            path: String::new(),
+            problem: format!(
+                "{} policies given; at most {MAX_POLICIES} are loaded at once",
+                policies.len()
+            ),
+        });
+    }
+    for (index, (policy, plan)) in policies.iter().enumerate() {
+        b.out.policies.push(PolicyInfo {
+            name: policy.metadata.name.clone(),
+            namespace: policy.metadata.namespace.clone(),
+        });
+        for hook in &plan.hooks {
+            b.hook(index, policy, hook);
+        }
+    }
+    if b.out.hooks.len() > MAX_HOOKS {
+        let n = b.out.hooks.len();
+        b.err("", "", format!("{n} hook instances (policy hooks × syscalls); at most {MAX_HOOKS} are loaded at once"));
+    }
+    let mut per_slot: BTreeMap<&Slot, usize> = BTreeMap::new();
+    for h in &b.out.hooks {
+        *per_slot.entry(&h.slot).or_default() += 1;
+    }
+    let crowded: Vec<String> = per_slot
+        .iter()
+        .filter(|(_, n)| **n > HOOKS_PER_SLOT)
+        .map(|(s, n)| format!("{s} ({n})"))
+        .collect();
+    if !crowded.is_empty() {
+        b.err(
+            "",
+            "",
+            format!(
+                "more than {HOOKS_PER_SLOT} hooks on one syscall: {}",
+                crowded.join(", ")
+            ),
+        );
+    }
+    if b.errors.is_empty() {
+        b.out.binary_sets = b.binary_sets.len() as u32;
+        b.out.strings.sort();
+        b.out.strings.dedup();
+        b.out.addrs.sort();
+        b.out.addrs.dedup();
+        // One policy hook becomes several syscall hooks; its Landlock rules
+        // and notes are the same for each.
+        let mut seen = std::collections::BTreeSet::new();
+        b.out
+            .landlock
+            .retain(|d| seen.insert((d.path.clone(), d.access.clone())));
+        let mut seen = std::collections::BTreeSet::new();
+        b.out.warnings.retain(|w| seen.insert(w.clone()));
+        Ok(b.out)
+    } else {
+        Err(b.errors)
+    }
+}
+
+impl fmt::Display for Slot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Slot::Enter(n) => write!(f, "sys_enter_{n}"),
+            Slot::Exit(n) => write!(f, "sys_exit_{n}"),
+            Slot::Exec => f.write_str("sched_process_exec"),
+        }
+    }
+}
+
+const READ_FAMILY: &[&str] = &["read", "pread64", "readv", "preadv", "preadv2"];
+const MAY_READ: i64 = 4;
+const MAY_WRITE: i64 = 2;
+
+fn int_source(index: u8, arg_type: &str) -> ArgSource {
+    let (width, signed) = match arg_type {
+        "int" | "sint32" | "int32" | "sint16" | "int16" | "sint8" | "int8" => (4, true),
+        "uint32" | "uint16" | "uint8" => (4, false),
+        _ => (8, true),
+    };
+    ArgSource::Int {
+        index,
+        width,
+        signed,
+    }
+}
+
+fn view_of(arg_type: &str) -> ArgView {
+    match arg_type {
+        "file" | "fd" => ArgView::File,
+        "path" | "dentry" | "linux_binprm" => ArgView::Path,
+        "string" | "filename" | "char_buf" | "data_loc" => ArgView::String,
+        "uint32" | "uint16" | "uint8" | "uint64" | "ulong" => ArgView::Uint,
+        "size_t" => ArgView::Size,
+        "sock" | "sockaddr" | "socket" | "skb" => ArgView::Sock,
+        _ => ArgView::Int,
+    }
+}
+
+/// The source of argument `arg` (the hook's `args[].index`) of `function`
+/// when it is observed at `syscall`; `None` when the translation has no
+/// such argument.
+fn source_for(function: &str, syscall: &'static str, arg: &KProbeArg) -> Option<ArgSource> {
+    let index = arg.index;
+    let t = arg.type_name();
+    match (function, index) {
+        ("security_file_permission", 0) => return Some(ArgSource::FdFile(0)),
+        ("security_file_permission", 1) => {
+            let mask = if READ_FAMILY.contains(&syscall) {
+                MAY_READ
+            } else {
+                MAY_WRITE
+            };
+            return Some(ArgSource::Const(mask));
+        }
+        ("security_file_permission", _) => return None,
+        ("security_mmap_file", 0) => return Some(ArgSource::FdFile(4)),
+        ("security_mmap_file", 1) => return Some(int_source(2, t)),
+        ("security_mmap_file", 2) => return Some(int_source(3, t)),
+        ("security_mmap_file", _) => return None,
+        ("security_path_truncate", 0) => {
+            return Some(if syscall == "ftruncate" {
+                ArgSource::FdFile(0)
+            } else {
+                ArgSource::UserPath(0)
+            });
+        }
+        ("security_path_truncate", _) => return None,
+        ("security_file_open", 0) => return Some(ArgSource::ReturnedFile),
+        ("security_file_open", _) => return None,
+        ("do_sys_openat2", 0) => return Some(int_source(0, t)),
+        ("do_sys_openat2", 1) => return Some(ArgSource::UserPath(1)),
+        ("do_sys_openat2", _) => return None,
+        ("tcp_connect", 0) => return Some(ArgSource::Sockaddr(1)),
+        ("tcp_connect", _) => return None,
+        ("security_socket_connect", 0 | 1) => return Some(ArgSource::Sockaddr(1)),
+        ("security_socket_connect", 2) => return Some(int_source(2, t)),
+        ("security_socket_connect", _) => return None,
+        ("__sys_connect", 1) => return Some(ArgSource::Sockaddr(1)),
+        ("security_bprm_check" | "bprm_check_security" | "sched_process_exec", 0) => {
+            return Some(ArgSource::ExecFile);
+        }
+        _ => {}
+    }
+    if syscall == "execve" || syscall == "execveat" {
+        return (index == 0).then_some(ArgSource::ExecFile);
+    }
+    let index = u8::try_from(index).ok().filter(|i| *i < 6)?;
+    Some(match t {
+        "string" | "filename" | "char_buf" | "path" => ArgSource::UserPath(index),
+        "sockaddr" | "sock" | "socket" => ArgSource::Sockaddr(index),
+        "file" | "fd" => ArgSource::FdFile(index),
+        _ => int_source(index, t),
+    })
+}
+
+impl Builder<'_> {
+    fn err(&mut self, policy: &str, path: &str, problem: impl Into<String>) {
+        self.errors.push(CompileError {
+            policy: policy.to_owned(),
+            path: path.to_owned(),
+            problem: problem.into(),
+        });
+    }
+
+    fn hook(&mut self, policy_index: usize, policy: &Policy, hook: &HookPlan) {
+        let name = policy.metadata.name.as_str();
+        let spec_hook = policy
+            .hooks()
+            .into_iter()
+            .find(|h| h.path() == hook.path)
+            .expect("a plan's hooks come from its policy");
+        let function = hook.name.clone();
+        let mut slots: Vec<Slot> = Vec::new();
+        for attachment in hook.backend.attachments() {
+            match attachment {
+                Attachment::SyscallTracepoint { syscalls, phase } => {
+                    for sc in syscalls {
+                        // A file opened is only known once the open returned.
+                        let exit = *phase == Phase::Exit
+                            || (function == "security_file_open" && sc.name.starts_with("open"));
+                        slots.push(if exit {
+                            Slot::Exit(sc.name)
+                        } else {
+                            Slot::Enter(sc.name)
+                        });
+                    }
+                }
+                Attachment::SchedProcessExec => slots.push(Slot::Exec),
+                Attachment::CgroupSock(_) => {}
+                other => {
+                    self.err(
+                        name,
+                        &hook.path,
+                        format!("{other} is planned but kensa runtime does not load it yet"),
+                    );
+                    return;
+                }
+            }
+        }
+        if hook.class == HookClass::Tracepoint || hook.class == HookClass::UserFunction {
+            self.err(
+                name,
+                &hook.path,
+                "tracepoint and uprobe hooks are planned but kensa runtime does not load them yet",
+            );
+            return;
+        }
+        if spec_hook.selectors.len() > MAX_SELECTORS {
+            self.err(
+                name,
+                &format!("{}.selectors", hook.path),
+                format!("at most {MAX_SELECTORS} selectors per hook"),
+            );
+            return;
+        }
+        if spec_hook.args.len() > MAX_ARGS {
+            self.err(
+                name,
+                &format!("{}.args", hook.path),
+                format!("at most {MAX_ARGS} arguments per hook"),
+            );
+            return;
+        }
+        for slot in slots {
+            let syscall = match &slot {
+                Slot::Enter(s) | Slot::Exit(s) => s,
+                Slot::Exec => "execve",
+            };
+            let mut args = Vec::new();
+            let mut views = Vec::new();
+            for (i, a) in spec_hook.args.iter().enumerate() {
+                let Some(source) = source_for(&function, syscall, a) else {
+                    self.err(
+                        name,
+                        &format!("{}.args[{i}]", hook.path),
+                        format!(
+                            "argument index {} of {function} has no equivalent at {syscall}",
+                            a.index
+                        ),
+                    );
+                    return;
+                };
+                args.push(source);
+                views.push(view_of(a.type_name()));
+            }
+            let mut selectors = Vec::new();
+            for (i, s) in spec_hook.selectors.iter().enumerate() {
+                let path = format!("{}.selectors[{i}]", hook.path);
+                match self.selector(name, &path, s, spec_hook.args, &args, hook.class, &function) {
+                    Some(sel) => selectors.push(sel),
+                    None => return,
+                }
+            }
+            self.out.hooks.push(CompiledHook {
+                policy: policy_index,
+                slot,
+                function: function.clone(),
+                args,
+                views,
+                selectors,
+            });
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
+    fn selector(
+        &mut self,
+        policy: &str,
+        path: &str,
+        s: &Selector,
+        spec_args: &[KProbeArg],
+        sources: &[ArgSource],
+        class: HookClass,
+        function: &str,
+    ) -> Option<CompiledSelector> {
+        let unsupported: [(&str, bool); 8] = [
+            ("macros", !s.macros.is_empty()),
+            ("matchData", !s.match_data.is_empty()),
+            ("matchReturnArgs", !s.match_return_args.is_empty()),
+            ("matchReturnActions", !s.match_return_actions.is_empty()),
+            ("matchParentBinaries", !s.match_parent_binaries.is_empty()),
+            ("matchNamespaces", !s.match_namespaces.is_empty()),
+            ("matchCapabilities", !s.match_capabilities.is_empty()),
+            (
+                "matchNamespaceChanges/matchCapabilityChanges/matchWorkloads",
+                !s.match_namespace_changes.is_empty()
+                    || !s.match_capability_changes.is_empty()
+                    || s.match_workloads.is_some(),
+            ),
+        ];
+        for (field, used) in unsupported {
+            if used {
+                self.err(
+                    policy,
+                    &format!("{path}.{field}"),
+                    "not carried out by kensa's evaluator yet; refusing the policy rather than ignoring the filter",
+                );
+                return None;
+            }
+        }
+        let mut filters = Vec::new();
+        for (i, m) in s.match_args.iter().enumerate() {
+            let fpath = format!("{path}.matchArgs[{i}]");
+            filters.push(self.arg_filter(policy, &fpath, m, spec_args, sources)?);
+        }
+        for (i, p) in s.match_pids.iter().enumerate() {
+            let fpath = format!("{path}.matchPIDs[{i}]");
+            if p.follow_forks {
+                self.err(
+                    policy,
+                    &format!("{fpath}.followForks"),
+                    "followForks is not carried out by kensa's evaluator yet",
+                );
+                return None;
+            }
+            let op = match p.operator.as_str() {
+                "In" => Op::In,
+                "NotIn" => Op::NotIn,
+                other => {
+                    self.err(
+                        policy,
+                        &format!("{fpath}.operator"),
+                        format!("unknown operator {other:?}"),
+                    );
+                    return None;
+                }
+            };
+            if p.values.len() > MAX_VALS {
+                self.err(
+                    policy,
+                    &format!("{fpath}.values"),
+                    format!("at most {MAX_VALS} values"),
+                );
+                return None;
+            }
+            filters.push(Filter {
+                kind: FilterKind::Pid,
+                op,
+                arg: 0,
+                set: 0,
+                flags: if p.is_namespace_pid { PID_NAMESPACE } else { 0 },
+                vals: p.values.iter().map(|v| u64::from(*v)).collect(),
+            });
+        }
+        for (i, m) in s.match_binaries.iter().enumerate() {
+            let fpath = format!("{path}.matchBinaries[{i}]");
+            let (op, prefix) = match m.operator.as_str() {
+                "In" => (Op::In, false),
+                "NotIn" => (Op::NotIn, false),
+                "Prefix" => (Op::In, true),
+                "NotPrefix" => (Op::NotIn, true),
+                other => {
+                    self.err(
+                        policy,
+                        &format!("{fpath}.operator"),
+                        format!("{other:?} on binaries is not carried out by kensa's evaluator yet (In, NotIn, Prefix, NotPrefix are)"),
+                    );
+                    return None;
+                }
+            };
+            let set = self.binary_set(policy, &fpath, &m.values, prefix)?;
+            filters.push(Filter {
+                kind: FilterKind::Binary,
+                op,
+                arg: 0,
+                set,
+                flags: if m.follow_children {
+                    BIN_FOLLOW_CHILDREN
+                } else {
+                    0
+                },
+                vals: Vec::new(),
+            });
+        }
+        if filters.len() > MAX_FILTERS {
+            self.err(
+                policy,
+                path,
+                format!(
+                    "{} filters; at most {MAX_FILTERS} per selector",
+                    filters.len()
+                ),
+            );
+            return None;
+        }
+        let mut actions = 0u8;
+        let mut first_action = None;
+        let mut arg_error = 0;
+        let mut signal = 0;
+        for (i, a) in s.match_actions.iter().enumerate() {
+            let apath = format!("{path}.matchActions[{i}]");
+            let code = self.action(
+                policy,
+                &apath,
+                a,
+                class,
+                s,
+                sources,
+                function,
+                &mut actions,
+                &mut arg_error,
+                &mut signal,
+            )?;
+            first_action.get_or_insert(code);
+        }
+        Some(CompiledSelector {
+            filters,
+            actions,
+            first_action: first_action.unwrap_or(ActionCode::Post),
+            arg_error,
+            signal,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)] // one call site
+    fn action(
+        &mut self,
+        policy: &str,
+        path: &str,
+        a: &ActionSelector,
+        class: HookClass,
+        s: &Selector,
+        sources: &[ArgSource],
+        function: &str,
+        actions: &mut u8,
+        arg_error: &mut i32,
+        signal: &mut u32,
+    ) -> Option<ActionCode> {
+        Some(match a.action.as_str() {
+            "Post" => ActionCode::Post,
+            "NoPost" => {
+                *actions |= action::NOPOST;
+                ActionCode::NoPost
+            }
+            "Sigkill" => {
+                *actions |= action::SIGKILL;
+                ActionCode::Sigkill
+            }
+            "Signal" => {
+                let Some(sig) = a.arg_sig.filter(|s| (1..=64).contains(s)) else {
+                    self.err(
+                        policy,
+                        &format!("{path}.argSig"),
+                        "Signal needs argSig, a signal number 1-64",
+                    );
+                    return None;
+                };
+                *actions |= action::SIGNAL;
+                *signal = sig;
+                ActionCode::Signal
+            }
+            "Override" => {
+                let errno = a.arg_error.unwrap_or(-1);
+                *arg_error = errno;
+                *actions |= action::OVERRIDE;
+                match class {
+                    HookClass::Connect => {
+                        if errno != -1 {
+                            self.out.warnings.push(format!(
+                                "{policy}: {path}: connect is refused by a cgroup connect hook, which fails it with EPERM whatever argError says ({errno})"
+                            ));
+                        }
+                    }
+                    HookClass::FileAccess if self.mode == Mode::Run => {
+                        self.landlock(policy, path, s, sources, function)?;
+                    }
+                    HookClass::FileAccess => {
+                        self.err(policy, path, "Override on file access needs Landlock, which only confines a workload kensa starts itself (`kensa runtime run`); this kernel has no bpf_override_return (kprobes) or BPF LSM for the agent to use");
+                        return None;
+                    }
+                    _ => {
+                        self.err(policy, path, "Override on this hook needs bpf_override_return (kprobes) or BPF LSM, which this kernel does not have");
+                        return None;
+                    }
+                }
+                ActionCode::Override
+            }
+            other => {
+                self.err(
+                    policy,
+                    &format!("{path}.action"),
+                    format!("{other} is not carried out by kensa's evaluator (Post, NoPost, Sigkill, Signal and Override are)"),
+                );
+                return None;
+            }
+        })
+    }
+
+    /// Turns an `Override` selector on file access into Landlock denies:
+    /// only a selector made of path Prefix/Equal filters (and the access
+    /// mask) can become one, since Landlock restricts the whole workload.
+    fn landlock(
+        &mut self,
+        policy: &str,
+        path: &str,
+        s: &Selector,
+        sources: &[ArgSource],
+        function: &str,
+    ) -> Option<()> {
+        if !s.match_binaries.is_empty() || !s.match_pids.is_empty() {
+            self.err(policy, path, "Override on file access is carried out by Landlock for the whole workload; it cannot be limited by matchBinaries or matchPIDs");
+            return None;
+        }
+        let mut paths = Vec::new();
+        let mut access = match function {
+            "security_file_permission" => vec![FileAccess::Read, FileAccess::Write],
+            "security_path_truncate" => vec![FileAccess::Write],
+            "security_file_open" | "do_sys_openat2" => vec![FileAccess::Read, FileAccess::Write],
+            _ => {
+                self.err(
+                    policy,
+                    path,
+                    format!("Override on {function} cannot be expressed as a Landlock rule"),
+                );
+                return None;
+            }
+        };
+        for (i, m) in s.match_args.iter().enumerate() {
+            let slot = m.index.map(|x| x as usize);
+            let source = slot.and_then(|x| sources.get(x));
+            match (source, m.operator.as_str()) {
+                (
+                    Some(ArgSource::FdFile(_) | ArgSource::ReturnedFile | ArgSource::UserPath(_)),
+                    "Prefix" | "Equal",
+                ) => {
+                    paths.extend(m.values.iter().cloned());
+                }
+                (Some(ArgSource::Const(_)), "Equal" | "Mask") => {
+                    let mask: i64 = m
+                        .values
+                        .iter()
+                        .filter_map(|v| parse_int(v))
+                        .fold(0, |a, b| a | b);
+                    access.retain(|a| match a {
+                        FileAccess::Read => mask & MAY_READ != 0,
+                        FileAccess::Write => mask & MAY_WRITE != 0,
+                    });
+                }
+                _ => {
+                    self.err(policy, &format!("{path}.matchArgs[{i}]"), "Override on file access is carried out by Landlock, which can only deny by path Prefix/Equal and access mask");
+                    return None;
+                }
+            }
+        }
+        if paths.is_empty() || access.is_empty() {
+            self.err(policy, path, "Override on file access needs a path Prefix or Equal filter (Landlock denies by path)");
+            return None;
+        }
+        for p in paths {
+            self.out.landlock.push(LandlockDeny {
+                path: p,
+                access: access.clone(),
+                from: format!("{policy}: {path}"),
+            });
+        }
+        self.out.warnings.push(format!(
+            "{policy}: {path}: Override on file access is carried out by Landlock, which fails the operation with EACCES (not argError) when the file is opened"
+        ));
+        Some(())
+    }
+
+    fn arg_filter(
+        &mut self,
+        policy: &str,
+        path: &str,
+        m: &ArgSelector,
+        spec_args: &[KProbeArg],
+        sources: &[ArgSource],
+    ) -> Option<Filter> {
+        let Some(index) = m.index else {
+            self.err(
+                policy,
+                path,
+                "matchArgs without index (args lists) is not carried out by kensa's evaluator yet",
+            );
+            return None;
+        };
+        let Some(slot) = spec_args.iter().position(|a| a.index == index) else {
+            self.err(
+                policy,
+                &format!("{path}.index"),
+                format!("no argument with index {index} in the hook's args"),
+            );
+            return None;
+        };
+        let source = sources[slot];
+        let arg = slot as u8;
+        let op = m.operator.as_str();
+        let is_string = matches!(
+            source,
+            ArgSource::FdFile(_)
+                | ArgSource::ReturnedFile
+                | ArgSource::UserPath(_)
+                | ArgSource::ExecFile
+        );
+        let is_sock = matches!(source, ArgSource::Sockaddr(_));
+        if is_string {
+            let op = match op {
+                "Equal" => Op::Equal,
+                "NotEqual" => Op::NotEqual,
+                "Prefix" => Op::Prefix,
+                "NotPrefix" => Op::NotPrefix,
+                "Postfix" => Op::Postfix,
+                "NotPostfix" => Op::NotPostfix,
+                other => {
+                    self.err(policy, &format!("{path}.operator"), format!("{other} does not apply to a path argument here (Equal, NotEqual, Prefix, NotPrefix, Postfix, NotPostfix do)"));
+                    return None;
+                }
+            };
+            let set = self.string_set(policy, path, op, &m.values)?;
+            return Some(Filter {
+                kind: FilterKind::Str,
+                op,
+                arg,
+                set,
+                flags: 0,
+                vals: Vec::new(),
+            });
+        }
+        if is_sock {
+            let op = match op {
+                "DAddr" => Op::DAddr,
+                "NotDAddr" => Op::NotDAddr,
+                "SAddr" => Op::SAddr,
+                "NotSAddr" => Op::NotSAddr,
+                "DPort" => Op::DPort,
+                "NotDPort" => Op::NotDPort,
+                "SPort" => Op::SPort,
+                "NotSPort" => Op::NotSPort,
+                "DPortPriv" | "NotDPortPriv" | "SPortPriv" | "NotSportPriv" => {
+                    let base = match op {
+                        "DPortPriv" => Op::DPort,
+                        "NotDPortPriv" => Op::NotDPort,
+                        "SPortPriv" => Op::SPort,
+                        _ => Op::NotSPort,
+                    };
+                    return Some(Filter {
+                        kind: FilterKind::Sock,
+                        op: base,
+                        arg,
+                        set: 0,
+                        flags: 0,
+                        vals: vec![0, 1023],
+                    });
+                }
+                "Family" => Op::Family,
+                "Protocol" => Op::Protocol,
+                other => {
+                    self.err(
+                        policy,
+                        &format!("{path}.operator"),
+                        format!("{other} does not apply to a socket argument here"),
+                    );
+                    return None;
+                }
+            };
+            return match op {
+                Op::DAddr | Op::NotDAddr | Op::SAddr | Op::NotSAddr => {
+                    let set = self.addr_set(policy, path, &m.values)?;
+                    Some(Filter {
+                        kind: FilterKind::Sock,
+                        op,
+                        arg,
+                        set,
+                        flags: 0,
+                        vals: Vec::new(),
+                    })
+                }
+                Op::DPort | Op::NotDPort | Op::SPort | Op::NotSPort => {
+                    let mut vals = Vec::new();
+                    for (i, v) in m.values.iter().enumerate() {
+                        let Some((lo, hi)) = parse_port_range(v) else {
+                            self.err(
+                                policy,
+                                &format!("{path}.values[{i}]"),
+                                format!("{v:?} is not a port or a min:max range"),
+                            );
+                            return None;
+                        };
+                        vals.extend([lo, hi]);
+                    }
+                    if vals.len() > MAX_VALS {
+                        self.err(
+                            policy,
+                            &format!("{path}.values"),
+                            format!("at most {} ports or ranges", MAX_VALS / 2),
+                        );
+                        return None;
+                    }
+                    Some(Filter {
+                        kind: FilterKind::Sock,
+                        op,
+                        arg,
+                        set: 0,
+                        flags: 0,
+                        vals,
+                    })
+                }
+                _ => {
+                    let mut vals = Vec::new();
+                    for (i, v) in m.values.iter().enumerate() {
+                        let parsed = if op == Op::Family {
+                            parse_family(v)
+                        } else {
+                            parse_protocol(v)
+                        };
+                        let Some(n) = parsed else {
+                            self.err(
+                                policy,
+                                &format!("{path}.values[{i}]"),
+                                format!(
+                                    "{v:?} is not a known {}",
+                                    if op == Op::Family {
+                                        "address family"
+                                    } else {
+                                        "protocol"
+                                    }
+                                ),
+                            );
+                            return None;
+                        };
+                        vals.push(n);
+                    }
+                    self.limit_vals(policy, path, vals).map(|vals| Filter {
+                        kind: FilterKind::Sock,
+                        op,
+                        arg,
+                        set: 0,
+                        flags: 0,
+                        vals,
+                    })
+                }
+            };
+        }
+        let op = match op {
+            "Equal" => Op::Equal,
+            "NotEqual" => Op::NotEqual,
+            "GT" | "GreaterThan" => Op::Gt,
+            "LT" | "LessThan" => Op::Lt,
+            "Mask" => Op::Mask,
+            other => {
+                self.err(policy, &format!("{path}.operator"), format!("{other} does not apply to an integer argument here (Equal, NotEqual, GT, LT, Mask do)"));
+                return None;
+            }
+        };
+        let mut vals = Vec::new();
+        for (i, v) in m.values.iter().enumerate() {
+            let Some(n) = parse_int(v) else {
+                self.err(
+                    policy,
+                    &format!("{path}.values[{i}]"),
+                    format!("{v:?} is not an integer"),
+                );
+                return None;
+            };
+            vals.push(n as u64);
+        }
+        let vals = self.limit_vals(policy, path, vals)?;
+        Some(Filter {
+            kind: FilterKind::Int,
+            op,
+            arg,
+            set: 0,
+            flags: 0,
+            vals,
+        })
+    }
+
+    fn limit_vals(&mut self, policy: &str, path: &str, vals: Vec<u64>) -> Option<Vec<u64>> {
+        if vals.len() > MAX_VALS {
+            self.err(
+                policy,
+                &format!("{path}.values"),
+                format!("at most {MAX_VALS} values"),
+            );
+            return None;
+        }
+        Some(vals)
+    }
+
+    fn fresh_set(&mut self) -> u32 {
+        let id = self.next_set;
+        self.next_set += 1;
+        id
+    }
+
+    fn string_set(&mut self, policy: &str, path: &str, op: Op, values: &[String]) -> Option<u32> {
+        let base = match op {
+            Op::NotEqual => Op::Equal,
+            Op::NotPrefix => Op::Prefix,
+            Op::NotPostfix => Op::Postfix,
+            other => other,
+        };
+        if let Some(id) = self.string_sets.get(&(base, values.to_vec())) {
+            return Some(*id);
+        }
+        let set = self.fresh_set();
+        for (i, v) in values.iter().enumerate() {
+            let mut bytes = v.as_bytes().to_vec();
+            match base {
+                Op::Equal => bytes.push(0),
+                Op::Postfix => bytes.reverse(),
+                _ => {}
+            }
+            if bytes.len() > STR_KEY || bytes.is_empty() {
+                self.err(
+                    policy,
+                    &format!("{path}.values[{i}]"),
+                    format!(
+                        "{} bytes; kensa matches values of 1 to {} bytes",
+                        v.len(),
+                        STR_KEY - 1
+                    ),
+                );
+                return None;
+            }
+            self.out.strings.push(StringEntry { set, bytes });
+        }
+        self.string_sets.insert((base, values.to_vec()), set);
+        Some(set)
+    }
+
+    fn addr_set(&mut self, policy: &str, path: &str, values: &[String]) -> Option<u32> {
+        if let Some(id) = self.addr_sets.get(values) {
+            return Some(*id);
+        }
+        let set = self.fresh_set();
+        for (i, v) in values.iter().enumerate() {
+            let Some((addr, prefix)) = parse_cidr(v) else {
+                self.err(
+                    policy,
+                    &format!("{path}.values[{i}]"),
+                    format!("{v:?} is not an IP address or CIDR"),
+                );
+                return None;
+            };
+            self.out.addrs.push(AddrEntry { set, addr, prefix });
+        }
+        self.addr_sets.insert(values.to_vec(), set);
+        Some(set)
+    }
+
+    fn binary_set(
+        &mut self,
+        policy: &str,
+        path: &str,
+        values: &[String],
+        prefix: bool,
+    ) -> Option<u32> {
+        let key: Vec<String> = values
+            .iter()
+            .map(|v| format!("{}{v}", if prefix { "p:" } else { "=" }))
+            .collect();
+        if let Some(id) = self.binary_sets.get(&key) {
+            return Some(*id);
+        }
+        let index = self.binary_sets.len() as u32;
+        if index as usize >= MAX_BINARY_SETS {
+            self.err(
+                policy,
+                path,
+                format!("more than {MAX_BINARY_SETS} different matchBinaries lists"),
+            );
+            return None;
+        }
+        for (i, v) in values.iter().enumerate() {
+            let mut forms = vec![v.clone()];
+            if !prefix
+                && let Some(resolved) = (self.resolve_binary)(v)
+                && resolved != *v
+            {
+                forms.push(resolved);
+            }
+            for form in forms {
+                let mut bytes = form.into_bytes();
+                if !prefix {
+                    bytes.push(0);
+                }
+                if bytes.len() > STR_KEY || bytes.is_empty() {
+                    self.err(
+                        policy,
+                        &format!("{path}.values[{i}]"),
+                        format!("kensa matches binary paths of 1 to {} bytes", STR_KEY - 1),
+                    );
+                    return None;
+                }
+                self.out.strings.push(StringEntry {
+                    set: BINARY_SET_BASE + index,
+                    bytes,
+                });
+            }
+        }
+        self.binary_sets.insert(key, index);
+        Some(index)
+    }
+}
+
+/// Decimal, `0x` hex or `0` octal, as Tetragon reads integer values.
+fn parse_int(v: &str) -> Option<i64> {
+    let v = v.trim();
+    let (neg, body) = match v.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, v),
+    };
+    let n = if let Some(hex) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        i64::from_str_radix(hex, 16).ok()?
+    } else if body.len() > 1 && body.starts_with('0') {
+        i64::from_str_radix(&body[1..], 8).ok()?
+    } else {
+        body.parse().ok()?
+    };
+    Some(if neg { -n } else { n })
+}
+
+fn parse_port_range(v: &str) -> Option<(u64, u64)> {
+    let (lo, hi) = match v.split_once(':') {
+        Some((a, b)) => (a.trim().parse::<u16>().ok()?, b.trim().parse::<u16>().ok()?),
+        None => {
+            let p = v.trim().parse::<u16>().ok()?;
+            (p, p)
+        }
+    };
+    (lo <= hi).then_some((u64::from(lo), u64::from(hi)))
+}
+
+fn parse_family(v: &str) -> Option<u64> {
+    match v {
+        "AF_UNIX" | "AF_LOCAL" => Some(1),
+        "AF_INET" => Some(2),
+        "AF_INET6" => Some(10),
+        other => other.parse().ok(),
+    }
+}
+
+fn parse_protocol(v: &str) -> Option<u64> {
+    match v {
+        "IPPROTO_ICMP" => Some(1),
+        "IPPROTO_TCP" => Some(6),
+        "IPPROTO_UDP" => Some(17),
+        "IPPROTO_ICMPV6" => Some(58),
+        "IPPROTO_SCTP" => Some(132),
+        "IPPROTO_RAW" => Some(255),
+        other => other.parse().ok(),
+    }
+}
+
+/// An address or CIDR as 16 bytes (IPv4 v4-mapped) and a prefix length.
+fn parse_cidr(v: &str) -> Option<([u8; 16], u32)> {
+    let (addr, len) = match v.split_once('/') {
+        Some((a, l)) => (a.trim(), Some(l.trim().parse::<u32>().ok()?)),
+        None => (v.trim(), None),
+    };
+    match addr.parse::<IpAddr>().ok()? {
+        IpAddr::V4(a) => {
+            let len = len.unwrap_or(32);
+            (len <= 32).then(|| (a.to_ipv6_mapped().octets(), 96 + len))
+        }
+        IpAddr::V6(a) => {
+            let len = len.unwrap_or(128);
+            (len <= 128).then(|| (a.octets(), len))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::parse_policies;
+
+    fn compiled(yaml: &str, mode: Mode) -> Result<Compiled, Vec<CompileError>> {
+        let (policies, errors) = parse_policies("t.yaml", yaml);
+        assert!(errors.is_empty(), "{errors:?}");
+        let planned: Vec<_> = policies
+            .into_iter()
+            .map(|p| {
+                let plan = crate::plan(&p).expect("plannable");
+                (p, plan)
+            })
+            .collect();
+        compile(&planned, mode, &|_| None)
+    }
+
+    const READ_KILL: &str = r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata: {name: deny-secrets}
+spec:
+  kprobes:
+  - call: security_file_permission
+    syscall: false
+    args:
+    - {index: 0, type: file}
+    - {index: 1, type: int}
+    selectors:
+    - matchArgs:
+      - {index: 0, operator: Prefix, values: ["/etc/kensa-secret"]}
+      - {index: 1, operator: Equal, values: ["4"]}
+      matchActions:
+      - {action: Sigkill}
+"#;
+
+    #[test]
+    fn file_permission_becomes_one_hook_per_read_write_syscall() {
+        let c = compiled(READ_KILL, Mode::Agent).unwrap();
+        let read = c
+            .hooks
+            .iter()
+            .find(|h| h.slot == Slot::Enter("read"))
+            .unwrap();
+        assert_eq!(read.args, vec![ArgSource::FdFile(0), ArgSource::Const(4)]);
+        let write = c
+            .hooks
+            .iter()
+            .find(|h| h.slot == Slot::Enter("write"))
+            .unwrap();
+        assert_eq!(write.args[1], ArgSource::Const(2));
+        assert_eq!(read.selectors[0].actions, action::SIGKILL);
+        assert_eq!(read.selectors[0].first_action, ActionCode::Sigkill);
+        assert_eq!(read.selectors[0].filters[0].kind, FilterKind::Str);
+        assert_eq!(c.strings.len(), 1);
+        assert_eq!(c.strings[0].bytes, b"/etc/kensa-secret");
+    }
+
+    #[test]
+    fn equal_entries_end_with_nul_and_postfix_entries_are_reversed() {
+        let yaml = READ_KILL
+            .replace("operator: Prefix", "operator: Postfix")
+            .replace("\"/etc/kensa-secret\"", "\".bashrc\"");
+        let c = compiled(&yaml, Mode::Agent).unwrap();
+        assert_eq!(c.strings[0].bytes, b"crhsab.");
+        let yaml = READ_KILL.replace("operator: Prefix", "operator: Equal");
+        let c = compiled(&yaml, Mode::Agent).unwrap();
+        assert_eq!(c.strings[0].bytes, b"/etc/kensa-secret\0");
+    }
+
+    #[test]
+    fn override_on_files_needs_run_mode_and_names_landlock() {
+        let yaml = READ_KILL
+            .replace("values: [\"4\"]", "values: [\"2\"]")
+            .replace("{action: Sigkill}", "{action: Override, argError: -1}");
+        let errors = compiled(&yaml, Mode::Agent).unwrap_err();
+        assert!(errors[0].problem.contains("Landlock"), "{errors:?}");
+        let c = compiled(&yaml, Mode::Run).unwrap();
+        assert_eq!(c.landlock.len(), 1);
+        assert_eq!(c.landlock[0].path, "/etc/kensa-secret");
+        assert_eq!(c.landlock[0].access, vec![FileAccess::Write]);
+        assert!(c.warnings.iter().any(|w| w.contains("EACCES")));
+    }
+
+    #[test]
+    fn connect_selectors_compile_addresses_and_ports() {
+        let yaml = r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata: {name: egress}
+spec:
+  kprobes:
+  - call: tcp_connect
+    syscall: false
+    args: [{index: 0, type: sock}]
+    selectors:
+    - matchArgs:
+      - {index: 0, operator: DAddr, values: ["127.0.0.2/32"]}
+      - {index: 0, operator: DPort, values: ["80", "8000:8999"]}
+      matchActions: [{action: Sigkill}]
+"#;
+        let c = compiled(yaml, Mode::Agent).unwrap();
+        assert!(c.denies_connect());
+        let h = &c.hooks[0];
+        assert_eq!(h.slot, Slot::Enter("connect"));
+        assert_eq!(h.args, vec![ArgSource::Sockaddr(1)]);
+        assert_eq!(h.selectors[0].filters[1].vals, vec![80, 80, 8000, 8999]);
+        assert_eq!(c.addrs[0].prefix, 128);
+        assert_eq!(&c.addrs[0].addr[10..], &[0xff, 0xff, 127, 0, 0, 2]);
+    }
+
+    #[test]
+    fn unsupported_selector_fields_refuse_the_policy_by_path() {
+        let yaml = READ_KILL.replace(
+            "      matchActions:",
+            "      matchNamespaces:\n      - {namespace: Pid, operator: In, values: [host_ns]}\n      matchActions:",
+        );
+        let errors = compiled(&yaml, Mode::Agent).unwrap_err();
+        assert_eq!(
+            errors[0].path,
+            "spec.kprobes[0].selectors[0].matchNamespaces"
+        );
+    }
+
+    #[test]
+    fn binaries_include_the_resolved_path() {
+        let yaml = READ_KILL.replace(
+            "      matchActions:",
+            "      matchBinaries:\n      - {operator: In, values: [/usr/bin/python3]}\n      matchActions:",
+        );
+        let (policies, _) = parse_policies("t.yaml", &yaml);
+        let planned: Vec<_> = policies
+            .into_iter()
+            .map(|p| {
+                let plan = crate::plan(&p).unwrap();
+                (p, plan)
+            })
+            .collect();
+        let c = compile(&planned, Mode::Agent, &|p| {
+            (p == "/usr/bin/python3").then(|| "/usr/bin/python3.11".to_owned())
+        })
+        .unwrap();
+        let binaries: Vec<_> = c
+            .strings
+            .iter()
+            .filter(|s| s.set >= BINARY_SET_BASE)
+            .map(|s| s.bytes.clone())
+            .collect();
+        assert_eq!(
+            binaries,
+            vec![
+                b"/usr/bin/python3\0".to_vec(),
+                b"/usr/bin/python3.11\0".to_vec()
+            ]
+        );
+        assert_eq!(c.binary_sets, 1);
+    }
+
+    #[test]
+    fn integers_parse_like_tetragon() {
+        assert_eq!(parse_int("0x10"), Some(16));
+        assert_eq!(parse_int("010"), Some(8));
+        assert_eq!(parse_int("-1"), Some(-1));
+        assert_eq!(parse_int("x"), None);
+        assert_eq!(parse_port_range("1:1023"), Some((1, 1023)));
+        assert_eq!(parse_port_range("9:1"), None);
+        assert_eq!(parse_cidr("::1").unwrap().1, 128);
+        assert_eq!(parse_cidr("10.0.0.0/8").unwrap().1, 104);
+    }
+}
