@@ -16,12 +16,13 @@ fi
 # debootstrap and busybox-static build the test images, docker-registry serves them and
 # apache2-utils (htpasswd) sets up its basic auth; golang-go and rpm build the Go binary and the
 # rpm database the catalogers read; chromium and chromium-driver run the web UI's browser tests,
-# curl posts uploads in the server's process tests. PostgreSQL (initdb, pg_ctl) is on the machine
+# curl posts uploads in the server's process tests (and is the runtime tests' TCP client);
+# bpftool lists loaded BPF programs for the runtime's detach tests. PostgreSQL (initdb, pg_ctl) is on the machine
 # (/usr/local/bin); the server's tests start their own on a loopback port.
 # Kept as a list so later features add theirs here.
 packages=(gzip libseccomp-dev clang libelf-dev zlib1g-dev pkg-config
   umoci skopeo debootstrap busybox-static docker-registry apache2-utils golang-go rpm
-  chromium chromium-driver curl)
+  chromium chromium-driver curl bpftool)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

@@ -65,6 +65,9 @@ enum Command {
     /// The local vulnerability database: import advisories, show its status.
     #[command(subcommand)]
     Db(commands::db::DbCommand),
+    /// Runtime security: enforce Tetragon TracingPolicies with eBPF, stream events.
+    #[command(subcommand)]
+    Runtime(commands::runtime::RuntimeCommand),
     /// Serve vulnerability management (web UI and API), or the PSA webhook (--admission).
     Serve(Box<commands::serve::ServeArgs>),
 }
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
         Command::Image(cmd) => commands::image::run(cmd, color),
         Command::Db(cmd) => commands::db::run(cmd, color),
         Command::Serve(args) => commands::serve::run(*args),
+        Command::Runtime(cmd) => commands::runtime::run(cmd, color),
     };
     match result {
         Ok(code) => ExitCode::from(code),

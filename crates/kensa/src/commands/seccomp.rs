@@ -4,9 +4,7 @@
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::ExitStatus;
 
 use anyhow::{Context, bail};
 use kensa_seccomp::advise::advise;
@@ -21,6 +19,7 @@ use kensa_seccomp::run::{RunOptions, run_with};
 use kensa_seccomp::spo::to_spo;
 use kensa_seccomp::validate::{Severity, Target, validate};
 
+use crate::commands::shell_exit_code;
 use crate::exit;
 use crate::output::{self, ColorChoice, Style};
 
@@ -419,15 +418,6 @@ fn filter_cache_dir() -> Option<PathBuf> {
     Some(base.join("kensa").join("seccomp"))
 }
 
-/// The exit code a shell would show for a finished command.
-fn exit_code(status: ExitStatus) -> u8 {
-    match (status.code(), status.signal()) {
-        (Some(code), _) => u8::try_from(code).unwrap_or(1),
-        (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(255),
-        _ => 1,
-    }
-}
-
 fn run_command(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
     let profile = load_profile(&args.profile, &args.caps)?;
     let spec = FilterSpec::from_json(&profile.to_json())
@@ -457,7 +447,7 @@ fn run_command(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
             return Ok(exit::USAGE);
         }
     };
-    Ok(exit_code(status))
+    Ok(shell_exit_code(status))
 }
 
 fn parse_duration(text: &str) -> anyhow::Result<std::time::Duration> {
@@ -514,7 +504,7 @@ fn advise_command(args: &AdviseArgs, color: ColorChoice) -> anyhow::Result<u8> {
             color,
             &format!(
                 "the command exited with {}: the profile covers only what it did before that",
-                exit_code(status)
+                shell_exit_code(status)
             ),
         );
     }

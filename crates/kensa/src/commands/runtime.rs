@@ -1,0 +1,373 @@
+//! `kensa runtime`: Tetragon-style TracingPolicies enforced by BPF programs.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use kensa_runtime::compile::{self, Compiled, FileAccess, Mode};
+use kensa_runtime::events::{self, Event};
+use kensa_runtime::kernel::{self, Engine, Scope, abi};
+use kensa_runtime::policy::Workload;
+use kensa_runtime::process_cache::{BootOffset, ProcessCache};
+use kensa_runtime::{Plan, Policy};
+use kensa_sandbox::cgroup::{RunCgroup, cgroup2_mount};
+use kensa_sandbox::landlock::{self, Access, DenyRule};
+use kensa_sandbox::spawn::{SpawnOptions, Spawned, spawn_into_cgroup, wait};
+
+use crate::commands::shell_exit_code;
+use crate::exit;
+use crate::output::{self, ColorChoice};
+
+/// `kensa runtime ...`
+#[derive(Subcommand)]
+pub enum RuntimeCommand {
+    /// Run a command under TracingPolicies, in a cgroup of its own, printing events.
+    #[command(after_help = "\
+The command runs in a fresh cgroup, as a pod's container would; the policies apply to it and its
+descendants only, never to other processes. Events go to standard error (or --events FILE), so the
+command's own output stays on standard output.
+
+Actions: Sigkill kills the process before the operation returns to it; Override refuses a connect
+(cgroup connect4/6 hook, EPERM) or denies file access through Landlock (EACCES); Signal sends argSig;
+Post/NoPost choose whether an event is printed.
+
+Exit status: the command's own; 128+N when a signal N ended it (137: SIGKILL);
+2 when the policies cannot be loaded or the command cannot start.
+
+Examples:
+  kensa runtime run --policy deny-secrets.yaml -- cat /etc/shadow
+  kensa runtime run --policy egress.yaml --namespace shop --labels app=web -o json -- ./server")]
+    Run(RunArgs),
+}
+
+/// Event output formats.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum EventFormat {
+    /// tetra's compact lines (`🚀 process`, `📚 read`, `💥 exit`).
+    Compact,
+    /// One JSON object per line, Tetragon's export schema.
+    Json,
+}
+
+/// `kensa runtime run`
+#[derive(Args)]
+pub struct RunArgs {
+    /// TracingPolicy or TracingPolicyNamespaced YAML (repeatable; a file may hold several).
+    #[arg(long = "policy", value_name = "FILE", required = true)]
+    pub policies: Vec<PathBuf>,
+    /// The workload's namespace (namespaced policies apply only in theirs).
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// The workload's pod labels, for podSelector: k=v,k2=v2.
+    #[arg(long, value_name = "K=V,...")]
+    pub labels: Option<String>,
+    /// The container name, for containerSelector (default: the command's file name).
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+    /// Event format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = EventFormat::Compact)]
+    pub format: EventFormat,
+    /// Write events to FILE instead of standard error.
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
+    /// Processes the process cache holds (its memory bound).
+    #[arg(long, value_name = "N", default_value_t = 32_768)]
+    pub process_cache: u32,
+    /// The command and its arguments.
+    #[arg(required = true, last = true, value_name = "CMD")]
+    pub command: Vec<OsString>,
+}
+
+/// Entry point.
+pub fn run(command: RuntimeCommand, color: ColorChoice) -> anyhow::Result<u8> {
+    match command {
+        RuntimeCommand::Run(args) => run_workload(&args, color),
+    }
+}
+
+fn parse_labels(text: Option<&str>) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut labels = BTreeMap::new();
+    for pair in text
+        .unwrap_or_default()
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+    {
+        let Some((k, v)) = pair.split_once('=') else {
+            bail!("--labels: {pair:?} is not key=value");
+        };
+        labels.insert(k.trim().to_owned(), v.trim().to_owned());
+    }
+    Ok(labels)
+}
+
+/// Reads, validates and plans every policy in `files`; every problem of
+/// every file is reported before giving up.
+pub(crate) fn load_policies(files: &[PathBuf]) -> Result<Vec<(Policy, Plan)>, Vec<String>> {
+    let mut loaded = Vec::new();
+    let mut problems = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(err) => {
+                problems.push(format!("{name}: {err}"));
+                continue;
+            }
+        };
+        let (policies, errors) = kensa_runtime::parse_policies(&name, &text);
+        problems.extend(errors.iter().map(ToString::to_string));
+        for policy in policies {
+            let invalid = kensa_runtime::validate(&policy);
+            if !invalid.is_empty() {
+                problems.extend(invalid.iter().map(|e| {
+                    let line = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+                    format!("{name}{line}: {}: {}", e.path, e.problem)
+                }));
+                continue;
+            }
+            match kensa_runtime::plan(&policy) {
+                Ok(plan) => loaded.push((policy, plan)),
+                Err(unsupported) => problems.extend(unsupported.iter().map(|u| {
+                    let line = policy
+                        .line_of(&u.path)
+                        .map(|l| format!(":{l}"))
+                        .unwrap_or_default();
+                    format!("{name}{line}: {u}")
+                })),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(problems)
+    }
+}
+
+fn resolve_binary(path: &str) -> Option<String> {
+    std::fs::canonicalize(path)
+        .ok()
+        .map(|p| p.to_string_lossy().into_owned())
+}
+
+fn landlock_rules(compiled: &Compiled) -> Vec<DenyRule> {
+    compiled
+        .landlock
+        .iter()
+        .map(|deny| {
+            let access = deny.access.iter().fold(Access::NONE, |acc, a| {
+                acc | match a {
+                    FileAccess::Read => Access::READ,
+                    FileAccess::Write => Access::WRITE,
+                }
+            });
+            DenyRule::new(&deny.path, access)
+        })
+        .collect()
+}
+
+/// Where events go.
+struct EventWriter {
+    out: Box<dyn Write>,
+    format: EventFormat,
+}
+
+impl EventWriter {
+    fn open(path: Option<&Path>, format: EventFormat) -> anyhow::Result<Self> {
+        let out: Box<dyn Write> = match path {
+            Some(p) => Box::new(std::io::BufWriter::new(
+                std::fs::File::create(p).with_context(|| format!("--events {}", p.display()))?,
+            )),
+            None => Box::new(std::io::stderr()),
+        };
+        Ok(Self { out, format })
+    }
+
+    fn write(&mut self, event: &Event) -> std::io::Result<()> {
+        match self.format {
+            EventFormat::Compact => writeln!(self.out, "{}", events::to_compact(event)),
+            EventFormat::Json => writeln!(self.out, "{}", events::to_json(event)),
+        }
+    }
+}
+
+fn boot_offset() -> BootOffset {
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or_default();
+    let boot = std::fs::read_to_string("/proc/uptime")
+        .ok()
+        .and_then(|u| u.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|s| (s * 1e9) as i128)
+        .unwrap_or_default();
+    BootOffset {
+        unix_ns_at_boot: unix - boot,
+    }
+}
+
+fn run_workload(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
+    let loaded = match load_policies(&args.policies) {
+        Ok(loaded) => loaded,
+        Err(problems) => {
+            for p in &problems {
+                output::error_line(color, p);
+            }
+            return Ok(exit::USAGE);
+        }
+    };
+    let program = &args.command[0];
+    let workload = Workload {
+        namespace: args.namespace.clone(),
+        labels: parse_labels(args.labels.as_deref())?,
+        container: args.container.clone().unwrap_or_else(|| {
+            Path::new(program)
+                .file_name()
+                .unwrap_or(program)
+                .to_string_lossy()
+                .into_owned()
+        }),
+    };
+    let (selected, skipped): (Vec<_>, Vec<_>) =
+        loaded.into_iter().partition(|(p, _)| p.selects(&workload));
+    for (policy, _) in &skipped {
+        eprintln!(
+            "kensa: policy {} does not select this workload; not loaded",
+            policy.metadata.name
+        );
+    }
+    let compiled = match compile::compile(&selected, Mode::Run, &resolve_binary) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in &errors {
+                output::error_line(color, &e.to_string());
+            }
+            return Ok(exit::USAGE);
+        }
+    };
+    for warning in &compiled.warnings {
+        eprintln!("kensa: note: {warning}");
+    }
+
+    // From here on a SIGTERM must not skip the cleanup below.
+    kensa_sandbox::signals::install();
+    let mount = cgroup2_mount().context("finding the cgroup2 hierarchy")?;
+    let cgroup =
+        RunCgroup::create(&mount, "kensa-run").context("creating the workload's cgroup")?;
+    let id = kernel::cgroup_id(cgroup.path()).context("reading the workload cgroup's id")?;
+    let ruleset = if compiled.landlock.is_empty() {
+        None
+    } else {
+        Some(
+            landlock::ruleset(&landlock_rules(&compiled))
+                .context("building the Landlock ruleset")?,
+        )
+    };
+    let scope = Scope::Workload {
+        dir: cgroup.path().to_path_buf(),
+        id,
+    };
+    let options = kernel::Options {
+        process_cache_entries: args.process_cache,
+    };
+    let engine = Engine::load(&compiled, &scope, &options).context("loading the BPF programs")?;
+    let mut writer = EventWriter::open(args.events.as_deref(), args.format)?;
+    let mut cache = ProcessCache::new(node_name(), args.process_cache as usize);
+    cache.pod = args.namespace.as_ref().map(|ns| events::Pod {
+        namespace: ns.clone(),
+        name: workload.container.clone(),
+        container_name: Some(workload.container.clone()),
+        labels: workload.labels.clone(),
+    });
+
+    let directory = cgroup
+        .directory()
+        .context("opening the workload's cgroup")?;
+    let spawn_options = SpawnOptions {
+        stdout_to_stderr: false,
+        landlock: ruleset.as_ref().map(|r| std::os::fd::AsFd::as_fd(r)),
+    };
+    use std::os::fd::AsFd;
+    let pid = match spawn_into_cgroup(
+        program,
+        &args.command[1..],
+        directory.as_fd(),
+        &spawn_options,
+    ) {
+        Ok(Spawned::Child(pid)) => pid,
+        Ok(Spawned::Fallback) => bail!(
+            "this kernel has no clone3(CLONE_INTO_CGROUP) (Linux 5.7+), which kensa runtime needs"
+        ),
+        Err(err) => {
+            output::error_line(color, &format!("{err:#}"));
+            return Ok(exit::USAGE);
+        }
+    };
+    kensa_sandbox::signals::forward_to(pid);
+
+    let done = Arc::new(AtomicBool::new(false));
+    let waiter = {
+        let done = Arc::clone(&done);
+        std::thread::spawn(move || {
+            let status = wait_for(pid);
+            done.store(true, Ordering::SeqCst);
+            status
+        })
+    };
+    let clock = boot_offset();
+    let mut write_error = None;
+    engine.read_records(
+        Duration::from_millis(50),
+        &|| done.load(Ordering::SeqCst),
+        &mut |data| match abi::decode(data) {
+            Ok(record) => {
+                if let Some(event) = cache.event(&record, &compiled, &clock)
+                    && write_error.is_none()
+                    && let Err(err) = writer.write(&event)
+                {
+                    write_error = Some(err);
+                }
+            }
+            Err(err) => eprintln!("kensa: {err}"),
+        },
+    )?;
+    let status = waiter
+        .join()
+        .map_err(|_| anyhow::anyhow!("the waiting thread panicked"))??;
+    writer.out.flush().ok();
+    let lost = engine.ringbuf_lost();
+    drop(engine);
+    if lost > 0 {
+        eprintln!("kensa: {lost} events were lost (ring buffer full)");
+    }
+    if let Some(err) = write_error {
+        return Err(err).context("writing events");
+    }
+    drop(cgroup);
+    Ok(shell_exit_code(status))
+}
+
+/// Waits for the workload, no longer forwarding signals once it is gone
+/// (its pid may be reused after it is reaped).
+fn wait_for(pid: i32) -> std::io::Result<std::process::ExitStatus> {
+    let status = wait(pid);
+    kensa_sandbox::signals::stop_forwarding();
+    status
+}
+
+fn node_name() -> String {
+    std::env::var("NODE_NAME")
+        .ok()
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .unwrap_or_else(|| "localhost".into())
+}

@@ -1,0 +1,684 @@
+//! `kensa runtime run` on this kernel with real processes: each rule of
+//! the issue proven by a workload kensa starts, and processes outside the
+//! workload untouched. Needs root (BPF, cgroups, Landlock); without it the
+//! tests say so and skip, except under CI=true.
+//!
+//! The tests run one at a time: the detach checks count kensa's programs
+//! in the kernel, which another test's run would add to.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use assert_cmd::cargo::CommandCargoExt;
+use serde_json::Value;
+
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+/// Whether the kernel tests can run; skips (or fails under CI) when not.
+fn can_enforce() -> bool {
+    if is_root() {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("kensa runtime needs root; CI runs as root");
+    }
+    eprintln!("SKIP: kensa runtime needs root (BPF, cgroups)");
+    false
+}
+
+/// A scratch directory under the target dir (not /tmp, which other
+/// processes share).
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("runtime")
+        .join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    events: Vec<Value>,
+}
+
+fn kensa_run(dir: &Path, policies: &[&Path], command: &[&str]) -> Run {
+    let events = dir.join("events.jsonl");
+    let mut cmd = std::process::Command::cargo_bin("kensa").unwrap();
+    cmd.env_remove("CI")
+        .args(["runtime", "run", "-o", "json", "--events"])
+        .arg(&events);
+    for p in policies {
+        cmd.arg("--policy").arg(p);
+    }
+    let output = cmd.arg("--").args(command).output().unwrap();
+    let text = std::fs::read_to_string(&events).unwrap_or_default();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        events: text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect(),
+    }
+}
+
+fn kprobes(events: &[Value]) -> Vec<&Value> {
+    events
+        .iter()
+        .filter_map(|e| e.get("process_kprobe"))
+        .collect()
+}
+
+fn file_policy(name: &str, selectors: &str) -> String {
+    format!(
+        "apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: {name}
+spec:
+  kprobes:
+  - call: security_file_permission
+    syscall: false
+    args:
+    - index: 0
+      type: file
+    - index: 1
+      type: int
+    selectors:
+{selectors}"
+    )
+}
+
+fn prefix_selector(prefix: &Path, mask: u32, action: &str) -> String {
+    format!(
+        "    - matchArgs:
+      - index: 0
+        operator: Prefix
+        values: [\"{}\"]
+      - index: 1
+        operator: Equal
+        values: [\"{mask}\"]
+      matchActions:
+      - action: {action}
+",
+        prefix.display()
+    )
+}
+
+/// Programs of kensa's runtime in the kernel now (their names start with
+/// `kensa_`), from the kernel's own list of loaded programs (bpftool).
+fn kensa_programs_loaded() -> usize {
+    let output = std::process::Command::new("bpftool")
+        .args(["-j", "prog", "show"])
+        .output()
+        .expect("bpftool (Debian package bpftool) lists the loaded BPF programs");
+    let programs: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "bpftool -j prog show: {e}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    programs
+        .iter()
+        .filter(|p| p["name"].as_str().is_some_and(|n| n.starts_with("kensa_")))
+        .count()
+}
+
+/// The number of kensa programs once it reaches `expected` (or after 10 s).
+fn settle(expected: usize) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = kensa_programs_loaded();
+        if now == expected || Instant::now() > deadline {
+            return now;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn links_by_kensa(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fdinfo"))
+        .map(|fds| {
+            fds.flatten()
+                .filter(|fd| {
+                    std::fs::read_to_string(fd.path())
+                        .is_ok_and(|i| i.contains("link_type:") || i.contains("prog_id:"))
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn reading_under_a_denied_prefix_kills_the_reader_and_the_event_names_the_rule() {
+    let _serial = serial();
+    if !can_enforce() {
+        return;
+    }
+    let dir = scratch("deny-read");
+    let secret = dir.join("secret/key");
+    write(&secret, "topsecret\n");
+    write(&dir.join("open/file"), "hello\n");
+    let policy = dir.join("policy.yaml");
+    write(
+        &policy,
+        &file_policy(
+            "deny-secret-reads",
+            &prefix_selector(&dir.join("secret"), 4, "Sigkill"),
+        ),
+    );
+
+    let run = kensa_run(&dir, &[&policy], &["cat", secret.to_str().unwrap()]);
+    assert_eq!(run.code, 137, "stderr: {}", run.stderr);
+    assert!(
+        !run.stdout.contains("topsecret"),
+        "the secret was printed: {}",
+        run.stdout
+    );
+    let hits = kprobes(&run.events);
+    assert_eq!(hits.len(), 1, "{:#?}", run.events);
+    let k = hits[0];
+    assert_eq!(k["policy_name"], "deny-secret-reads");
+    assert_eq!(k["function_name"], "security_file_permission");
+    assert_eq!(k["action"], "KPROBE_ACTION_SIGKILL");
+    assert_eq!(k["args"][0]["file_arg"]["path"], secret.to_str().unwrap());
+    assert_eq!(k["args"][1]["int_arg"], 4);
+    assert_eq!(k["process"]["binary"], "/usr/bin/cat");
+    let exit = run
+        .events
+        .iter()
+        .find_map(|e| {
+            e.get("process_exit")
+                .filter(|x| x["process"]["binary"] == "/usr/bin/cat")
+        })
+        .expect("an exit event for cat");
+    assert_eq!(exit["signal"], "SIGKILL");
+
+    // A file outside the prefix is read normally.
+    let run = kensa_run(
+        &dir,
+        &[&policy],
+        &["cat", dir.join("open/file").to_str().unwrap()],
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "hello\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(kprobes(&run.events).is_empty());
+}
+
+#[test]
+fn override_makes_a_write_under_a_protected_path_fail() {
+    let _serial = serial();
+    if !can_enforce() {
+        return;
+    }
+    let dir = scratch("override-write");
+    let protected = dir.join("protected/config");
+    write(&protected, "original\n");
+    let policy = dir.join("policy.yaml");
+    write(
+        &policy,
+        &file_policy(
+            "protect-config",
+            &prefix_selector(&dir.join("protected"), 2, "Override\n        argError: -1"),
+        ),
+    );
+    // Landlock can only allow what exists when the ruleset is made: a new
+    // file goes in an existing directory beside the protected one.
+    std::fs::create_dir_all(dir.join("open")).unwrap();
+    let script = format!(
+        "echo changed > {p}; echo write=$?; echo ok > {o}; echo other=$?; cat {p}",
+        p = protected.display(),
+        o = dir.join("open/new").display()
+    );
+    let run = kensa_run(&dir, &[&policy], &["sh", "-c", &script]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Landlock fails the open for writing with EACCES (the shell's
+    // "Permission denied"); kensa says so when loading the policy.
+    assert!(run.stdout.contains("write=2"), "{}", run.stdout);
+    assert!(run.stderr.contains("Permission denied"), "{}", run.stderr);
+    assert!(run.stderr.contains("EACCES"), "{}", run.stderr);
+    assert!(run.stdout.contains("other=0"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("original"),
+        "reading still works: {}",
+        run.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&protected).unwrap(), "original\n");
+    // Only the workload is confined: this process can still write there.
+    std::fs::write(&protected, "by the test\n").unwrap();
+}
+
+#[test]
+fn a_connect_to_a_denied_address_fails_before_any_packet_and_an_allowed_one_works() {
+    let _serial = serial();
+    if !can_enforce() {
+        return;
+    }
+    let dir = scratch("connect");
+    let allowed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let denied = TcpListener::bind("127.0.0.2:0").unwrap();
+    denied.set_nonblocking(true).unwrap();
+    let allowed_port = allowed.local_addr().unwrap().port();
+    let denied_port = denied.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        // Answer one connection on 127.0.0.1 and close it.
+        let (mut stream, _) = allowed.accept().unwrap();
+        let mut buf = [0u8; 512];
+        let _ = stream.read(&mut buf);
+    });
+    let policy = dir.join("policy.yaml");
+    write(
+        &policy,
+        "apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: deny-egress
+spec:
+  kprobes:
+  - call: tcp_connect
+    syscall: false
+    args:
+    - index: 0
+      type: sock
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: DAddr
+        values: [\"127.0.0.2/32\"]
+      matchActions:
+      - action: Override
+        argError: -1
+",
+    );
+    let script = format!(
+        "curl -s -o /dev/null --max-time 5 http://127.0.0.1:{allowed_port}/; echo allowed=$?; \
+         curl -s -o /dev/null --max-time 5 http://127.0.0.2:{denied_port}/; echo denied=$?"
+    );
+    let run = kensa_run(&dir, &[&policy], &["sh", "-c", &script]);
+    server.join().unwrap();
+    // 52: connected, empty reply. 7: could not connect.
+    assert!(
+        run.stdout.contains("allowed=52"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("denied=7"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    // No handshake reached the denied listener: nothing to accept.
+    match denied.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("a connection reached 127.0.0.2: {other:?}"),
+    }
+    let hits = kprobes(&run.events);
+    assert_eq!(hits.len(), 1, "{:#?}", run.events);
+    assert_eq!(hits[0]["action"], "KPROBE_ACTION_OVERRIDE");
+    assert_eq!(hits[0]["args"][0]["sock_arg"]["daddr"], "127.0.0.2");
+    assert_eq!(hits[0]["args"][0]["sock_arg"]["dport"], denied_port);
+}
+
+#[test]
+fn a_binary_in_match_binaries_is_killed_on_its_first_file_backed_mmap() {
+    let _serial = serial();
+    if !can_enforce() {
+        return;
+    }
+    let dir = scratch("mmap");
+    // Named through a symlink: kensa matches the resolved binary too.
+    let link = dir.join("the-cat");
+    std::os::unix::fs::symlink("/usr/bin/cat", &link).unwrap();
+    let policy = dir.join("policy.yaml");
+    write(
+        &policy,
+        &format!(
+            "apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: no-cat
+spec:
+  kprobes:
+  - call: security_mmap_file
+    syscall: false
+    args:
+    - index: 0
+      type: file
+    - index: 1
+      type: uint32
+    - index: 2
+      type: uint32
+    selectors:
+    - matchBinaries:
+      - operator: In
+        values: [\"{}\"]
+      matchActions:
+      - action: Sigkill
+",
+            link.display()
+        ),
+    );
+    let run = kensa_run(
+        &dir,
+        &[&policy],
+        &[
+            "sh",
+            "-c",
+            "head -c0 /etc/hostname; echo head=$?; cat /etc/hostname; echo cat=$?",
+        ],
+    );
+    assert!(
+        run.stdout.contains("head=0"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("cat=137"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let hits = kprobes(&run.events);
+    assert_eq!(hits.len(), 1, "{:#?}", run.events);
+    assert_eq!(hits[0]["process"]["binary"], "/usr/bin/cat");
+    assert_eq!(hits[0]["function_name"], "security_mmap_file");
+    // The first mmap with a file (an anonymous one does not count).
+    assert!(
+        hits[0]["args"][0]["file_arg"]["path"]
+            .as_str()
+            .is_some_and(|p| !p.is_empty()),
+        "{:#?}",
+        hits[0]
+    );
+}
+
+#[test]
+fn the_first_matching_selector_decides() {
+    let _serial = serial();
+    if !can_enforce() {
+        return;
+    }
+    let dir = scratch("first-match");
+    let inner = dir.join("data/public/readme");
+    let other = dir.join("data/private/key");
+    write(&inner, "public\n");
+    write(&other, "private\n");
+    // Selector 0 posts reads under data/public; selector 1 kills any read
+    // under data. A read under data/public matches both: the first wins.
+    let post_then_kill = dir.join("post-then-kill.yaml");
+    write(
+        &post_then_kill,
+        &file_policy(
+            "post-then-kill",
+            &(prefix_selector(&dir.join("data/public"), 4, "Post")
+                + &prefix_selector(&dir.join("data"), 4, "Sigkill")),
+        ),
+    );
+    let run = kensa_run(&dir, &[&post_then_kill], &["cat", inner.to_str().unwrap()]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "public\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        kprobes(&run.events)
+            .iter()
+            .all(|k| k["action"] == "KPROBE_ACTION_POST")
+    );
+    let run = kensa_run(&dir, &[&post_then_kill], &["cat", other.to_str().unwrap()]);
+    assert_eq!(run.code, 137, "{}", run.stderr);
+
+    // The same selectors in the other order: the kill comes first.
+    let kill_then_post = dir.join("kill-then-post.yaml");
+    write(
+        &kill_then_post,
+        &file_policy(
+            "kill-then-post",
+            &(prefix_selector(&dir.join("data"), 4, "Sigkill")
+                + &prefix_selector(&dir.join("data/public"), 4, "Post")),
+        ),
+    );
+    let run = kensa_run(&dir, &[&kill_then_post], &["cat", inner.to_str().unwrap()]);
+    assert_eq!(run.code, 137, "{}", run.stderr);
+}
+
+#[test]
+fn processes_outside_the_workload_are_never_touched() {
+    let _serial = serial();
+    if !can_enforce() {
+        return;
+    }
+    let dir = scratch("outside");
+    let secret = dir.join("secret/key");
+    write(&secret, "topsecret\n");
+    let policy = dir.join("policy.yaml");
+    write(
+        &policy,
+        &file_policy(
+            "deny-secret-reads",
+            &prefix_selector(&dir.join("secret"), 4, "Sigkill"),
+        ),
+    );
+    let flag = dir.join("go");
+    let script = format!(
+        "while [ ! -e {f} ]; do sleep 0.05; done; cat {s}",
+        f = flag.display(),
+        s = secret.display()
+    );
+    let events = dir.join("events.jsonl");
+    let mut child = std::process::Command::cargo_bin("kensa")
+        .unwrap()
+        .args(["runtime", "run", "-o", "json", "--events"])
+        .arg(&events)
+        .arg("--policy")
+        .arg(&policy)
+        .args(["--", "sh", "-c", &script])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // While the policy is loaded: the same binary reads the same file, from
+    // outside the workload, and is not touched.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !events.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    for _ in 0..3 {
+        let outside = std::process::Command::new("/usr/bin/cat")
+            .arg(&secret)
+            .output()
+            .unwrap();
+        assert_eq!(outside.status.code(), Some(0));
+        assert_eq!(String::from_utf8_lossy(&outside.stdout), "topsecret\n");
+    }
+    std::fs::write(&flag, "").unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(137), "the workload's cat is killed");
+}
+
+#[test]
+fn programs_are_detached_on_exit_on_sigterm_and_when_kensa_is_killed() {
+    let _serial = serial();
+    if !can_enforce() {
+        return;
+    }
+    let dir = scratch("detach");
+    let policy = dir.join("policy.yaml");
+    write(
+        &policy,
+        &file_policy(
+            "detach",
+            &prefix_selector(&dir.join("nothing"), 4, "Sigkill"),
+        ),
+    );
+    // The kernel frees a program shortly after its last reference goes;
+    // earlier tests' programs may still be on their way out.
+    let before = settle(0);
+
+    // A normal exit.
+    let run = kensa_run(&dir, &[&policy], &["true"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(settle(before), before, "programs left after a normal exit");
+
+    let mut killed = Vec::new();
+    for signal in ["TERM", "KILL"] {
+        let mut child = std::process::Command::cargo_bin("kensa")
+            .unwrap()
+            .args(["runtime", "run", "--events"])
+            .arg(dir.join("events.txt"))
+            .arg("--policy")
+            .arg(&policy)
+            .args(["--", "sleep", "60"])
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while kensa_programs_loaded() == before && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let now = kensa_programs_loaded();
+        assert!(
+            now > before,
+            "kensa attached nothing ({before} before, {now} now, {:?})",
+            child.try_wait()
+        );
+        assert!(links_by_kensa(child.id()) > 0);
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let pid = child.id();
+        let exit = child.wait().unwrap();
+        if signal == "KILL" {
+            killed.push(pid);
+        }
+        if signal == "TERM" {
+            // Forwarded to the workload, which died of it: 128 + 15.
+            assert_eq!(exit.code(), Some(143), "SIGTERM");
+        }
+        assert_eq!(settle(before), before, "programs left after SIG{signal}");
+    }
+    // A SIGKILLed kensa cannot clean up after itself: its workload, the
+    // `sleep 60` this test started through it, still runs in kensa's cgroup.
+    end_leftover_workloads(&killed);
+}
+
+/// Kills what is left in the cgroups of the given (dead) kensa processes
+/// and removes them.
+fn end_leftover_workloads(kensa_pids: &[u32]) {
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let Some(mount) = mountinfo.lines().find_map(|l| {
+        let (left, right) = l.split_once(" - ")?;
+        let f: Vec<&str> = left.split(' ').collect();
+        (right.starts_with("cgroup2 ") && f.get(3) == Some(&"/")).then(|| PathBuf::from(f[4]))
+    }) else {
+        return;
+    };
+    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
+    let own = own
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .unwrap_or("/")
+        .trim_start_matches('/')
+        .to_owned();
+    for parent in [mount.join(&own), mount.clone()] {
+        let Ok(entries) = std::fs::read_dir(&parent) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if kensa_pids
+                .iter()
+                .any(|pid| name.starts_with(&format!("kensa-run-{pid}-")))
+            {
+                let _ = std::fs::write(entry.path().join("cgroup.kill"), "1");
+                let deadline = Instant::now() + Duration::from_secs(5);
+                while std::fs::remove_dir(entry.path()).is_err() && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn policies_that_cannot_be_carried_out_are_refused_by_field() {
+    let _serial = serial();
+    let dir = scratch("refuse");
+    let policy = dir.join("policy.yaml");
+    write(
+        &policy,
+        &file_policy(
+            "ns",
+            "    - matchNamespaces:
+      - namespace: Pid
+        operator: In
+        values: [host_ns]
+      matchActions:
+      - action: Sigkill
+",
+        ),
+    );
+    let run = kensa_run(&dir, &[&policy], &["true"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("spec.kprobes[0].selectors[0].matchNamespaces"),
+        "{}",
+        run.stderr
+    );
+
+    let kprobe = dir.join("kprobe.yaml");
+    write(
+        &kprobe,
+        "apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: fd-install
+spec:
+  kprobes:
+  - call: fd_install
+    syscall: false
+",
+    );
+    let run = kensa_run(&dir, &[&kprobe], &["true"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("fd_install"), "{}", run.stderr);
+    assert!(run.stderr.contains("no kprobes"), "{}", run.stderr);
+}
