@@ -18,5 +18,6 @@ pub use hooks::{Plan, UnsupportedHook, plan};
 pub mod compile;
 pub mod kernel;
 pub mod metrics;
+pub mod pods;
 pub mod process_cache;
 pub mod stream;

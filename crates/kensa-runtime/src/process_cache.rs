@@ -41,8 +41,11 @@ pub struct ProcessCache {
     order: VecDeque<(u32, u64)>,
     /// Entries dropped to stay within the bound.
     pub evictions: u64,
-    /// The pod of the workload, for every process of it.
+    /// The pod of every process whose cgroup is not in `pods` (`kensa
+    /// runtime run`: the workload's).
     pub pod: Option<Pod>,
+    /// Pods by the cgroup ids of their containers (the agent's).
+    pub pods: HashMap<u64, Pod>,
 }
 
 impl ProcessCache {
@@ -55,6 +58,7 @@ impl ProcessCache {
             order: VecDeque::new(),
             evictions: 0,
             pod: None,
+            pods: HashMap::new(),
         }
     }
 
@@ -89,7 +93,15 @@ impl ProcessCache {
 
     /// A process kensa did not see exec (it started before kensa, or was
     /// evicted): what the record itself says.
-    fn fallback(&self, pid: u32, ktime: u64, uid: u32, clock: &dyn Clock) -> Process {
+    fn pod_of(&self, cgroup_id: u64) -> Option<Pod> {
+        self.pods
+            .get(&cgroup_id)
+            .cloned()
+            .or_else(|| self.pod.clone())
+    }
+
+    fn fallback(&self, h: &Header, pid: u32, ktime: u64, clock: &dyn Clock) -> Process {
+        let uid = h.uid;
         let binary = std::fs::read_link(format!("/proc/{pid}/exe"))
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_default();
@@ -105,16 +117,16 @@ impl ProcessCache {
             } else {
                 clock.rfc3339(ktime)
             },
-            pod: self.pod.clone(),
+            pod: self.pod_of(h.cgroup_id),
             parent_exec_id: String::new(),
         }
     }
 
-    fn lookup(&self, pid: u32, ktime: u64, uid: u32, clock: &dyn Clock) -> Process {
+    fn lookup(&self, h: &Header, clock: &dyn Clock) -> Process {
         self.entries
-            .get(&(pid, ktime))
+            .get(&(h.tgid, h.exec_ktime))
             .cloned()
-            .unwrap_or_else(|| self.fallback(pid, ktime, uid, clock))
+            .unwrap_or_else(|| self.fallback(h, h.tgid, h.exec_ktime, clock))
     }
 
     fn parent_of(&self, h: &Header) -> Option<Process> {
@@ -151,7 +163,7 @@ impl ProcessCache {
                     binary: binary.clone(),
                     arguments,
                     start_time: clock.rfc3339(header.exec_ktime),
-                    pod: self.pod.clone(),
+                    pod: self.pod_of(header.cgroup_id),
                     parent_exec_id: parent
                         .as_ref()
                         .map(|p| p.exec_id.clone())
@@ -161,7 +173,7 @@ impl ProcessCache {
                 Some(self.wrap(header, EventKind::Exec { process, parent }, clock))
             }
             Record::Exit { header, exit_code } => {
-                let process = self.lookup(header.tgid, header.exec_ktime, header.uid, clock);
+                let process = self.lookup(header, clock);
                 let parent = self.parent_of(header);
                 if self
                     .entries
@@ -199,7 +211,7 @@ impl ProcessCache {
             } => {
                 let compiled_hook = compiled.hooks.get(usize::from(*hook))?;
                 let policy = compiled.policies.get(compiled_hook.policy)?;
-                let process = self.lookup(header.tgid, header.exec_ktime, header.uid, clock);
+                let process = self.lookup(header, clock);
                 let parent = self.parent_of(header);
                 let args = compiled_hook
                     .views

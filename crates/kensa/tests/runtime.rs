@@ -682,3 +682,225 @@ spec:
     assert!(run.stderr.contains("fd_install"), "{}", run.stderr);
     assert!(run.stderr.contains("no kprobes"), "{}", run.stderr);
 }
+
+/// The cgroup2 mount and this process's own cgroup directory in it.
+fn own_cgroup() -> PathBuf {
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let mount = mountinfo
+        .lines()
+        .find_map(|l| {
+            let (left, right) = l.split_once(" - ")?;
+            let f: Vec<&str> = left.split(' ').collect();
+            (right.starts_with("cgroup2 ") && f.get(3) == Some(&"/")).then(|| PathBuf::from(f[4]))
+        })
+        .expect("a cgroup2 mount");
+    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
+    let own = own
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .unwrap_or("/")
+        .trim_start_matches('/')
+        .to_owned();
+    mount.join(own)
+}
+
+/// Removes a cgroup tree made by a test, deepest first.
+fn remove_cgroup_tree(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            remove_cgroup_tree(&entry.path());
+        }
+    }
+    let _ = std::fs::remove_dir(dir);
+}
+
+/// Runs `cat file` inside cgroup `cgroup` (the shell moves itself in first).
+fn cat_in(cgroup: &Path, file: &Path) -> (i32, String) {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "echo $$ > {}/cgroup.procs && exec cat {}",
+            cgroup.display(),
+            file.display()
+        ))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or_else(|| {
+            128 + std::os::unix::process::ExitStatusExt::signal(&out.status).unwrap_or(0)
+        }),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_agent_enforces_on_the_pods_it_selects_reloads_policies_and_streams_events() {
+    let _serial = serial();
+    if !can_enforce() {
+        return;
+    }
+    let dir = scratch("agent");
+    let secret = dir.join("secret/key");
+    write(&secret, "topsecret\n");
+    let other = dir.join("other/key");
+    write(&other, "other\n");
+    let policies = dir.join("policies");
+    write(
+        &policies.join("web.yaml"),
+        &file_policy(
+            "web-only",
+            &prefix_selector(&dir.join("secret"), 4, "Sigkill"),
+        )
+        .replace("kind: TracingPolicy\n", "kind: TracingPolicyNamespaced\n")
+        .replace(
+            "  name: web-only\n",
+            "  name: web-only\n  namespace: shop\n",
+        )
+        .replace(
+            "spec:\n",
+            "spec:\n  podSelector:\n    matchLabels:\n      app: web\n",
+        ),
+    );
+    // A kubelet-like pod cgroup tree of our own.
+    let uid_web = "0f6d1c2e-9a3b-4c5d-8e7f-001122334455";
+    let uid_db = "1a2b3c4d-5e6f-4a0b-9c8d-aabbccddeeff";
+    let root = own_cgroup().join(format!("kensa-test-kubepods-{}", std::process::id()));
+    remove_cgroup_tree(&root);
+    let web = root.join(format!("kubepods/besteffort/pod{uid_web}/ctr"));
+    let db = root.join(format!("kubepods/besteffort/pod{uid_db}/ctr"));
+    std::fs::create_dir_all(&web).unwrap();
+    std::fs::create_dir_all(&db).unwrap();
+    let pods = dir.join("pods.json");
+    write(
+        &pods,
+        &serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+            {"metadata": {"uid": uid_web, "namespace": "shop", "name": "web-1", "labels": {"app": "web"}}},
+            {"metadata": {"uid": uid_db, "namespace": "shop", "name": "db-1", "labels": {"app": "db"}}},
+        ]})
+        .to_string(),
+    );
+    let metrics_port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let socket = dir.join("events.sock");
+    let mut agent = std::process::Command::cargo_bin("kensa")
+        .unwrap()
+        .args(["runtime", "agent", "--rescan", "0.2", "--policy-dir"])
+        .arg(&policies)
+        .arg("--pods")
+        .arg(&pods)
+        .arg("--cgroup-root")
+        .arg(&root)
+        .arg("--listen")
+        .arg(format!("unix:{}", socket.display()))
+        .args(["--metrics", &format!("127.0.0.1:{metrics_port}")])
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !socket.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(socket.exists(), "the agent serves no socket");
+    let mut client = std::process::Command::cargo_bin("kensa")
+        .unwrap()
+        .args([
+            "runtime",
+            "events",
+            "-o",
+            "json",
+            "--namespace",
+            "shop",
+            "--server",
+        ])
+        .arg(format!("unix:{}", socket.display()))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client_out = client.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(client_out)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Ok(v) = serde_json::from_str(&line)
+                && tx.send(v).is_err()
+            {
+                break;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_millis(300));
+
+    // The web pod is selected: its reader dies. The db pod is not.
+    assert_eq!(cat_in(&web, &secret).0, 137);
+    assert_eq!(cat_in(&db, &secret), (0, "topsecret\n".to_owned()));
+    // Nor is this process, outside every pod.
+    assert_eq!(std::fs::read_to_string(&secret).unwrap(), "topsecret\n");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut kill_event = None;
+    while kill_event.is_none() && Instant::now() < deadline {
+        if let Ok(e) = rx.recv_timeout(Duration::from_millis(200))
+            && let Some(k) = e.get("process_kprobe")
+        {
+            kill_event = Some(k.clone());
+        }
+    }
+    let k = kill_event.expect("the events client got the kill");
+    assert_eq!(k["policy_name"], "web-only");
+    assert_eq!(k["action"], "KPROBE_ACTION_SIGKILL");
+    assert_eq!(k["process"]["pod"]["name"], "web-1");
+    assert_eq!(k["process"]["pod"]["namespace"], "shop");
+
+    let metrics = {
+        use std::io::Write;
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", metrics_port)).unwrap();
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        text
+    };
+    assert!(
+        metrics.contains("kensa_runtime_policy_actions_total{"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("web-only"), "{metrics}");
+    assert!(
+        metrics.contains("kensa_runtime_lost_events_total"),
+        "{metrics}"
+    );
+
+    // A new file in the directory: a node-wide policy, in force soon after.
+    write(
+        &policies.join("everywhere.yaml"),
+        &file_policy(
+            "everywhere",
+            &prefix_selector(&dir.join("other"), 4, "Sigkill"),
+        ),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut reloaded = false;
+    while !reloaded && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        reloaded = cat_in(&db, &other).0 == 137;
+    }
+    assert!(reloaded, "the new policy never took effect");
+
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &agent.id().to_string()])
+        .status();
+    let status = agent.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(settle(0), 0, "programs left after the agent stopped");
+    let _ = client.kill();
+    let _ = client.wait();
+    remove_cgroup_tree(&root);
+}

@@ -337,6 +337,67 @@ impl Engine {
         Ok(())
     }
 
+    /// Loads and attaches only the empty program on `sys_enter`: what any
+    /// syscall tracepoint costs on this kernel, the floor the benchmarks
+    /// compare against.
+    pub fn load_floor() -> Result<Self, Error> {
+        let storage: &'static mut MaybeUninit<libbpf_rs::OpenObject> =
+            Box::leak(Box::new(MaybeUninit::uninit()));
+        let mut open = skel::RuntimeSkelBuilder::default()
+            .open(storage)
+            .map_err(bpf("opening kensa's runtime BPF object"))?;
+        for prog in [
+            &mut open.progs.kensa_sys_enter,
+            &mut open.progs.kensa_sys_exit,
+            &mut open.progs.kensa_connect4,
+            &mut open.progs.kensa_connect6,
+            &mut open.progs.kensa_fork,
+            &mut open.progs.kensa_exec,
+            &mut open.progs.kensa_exit,
+        ] {
+            prog.set_autoload(false);
+        }
+        let skel = open.load().map_err(bpf("loading the floor program"))?;
+        let link = skel
+            .progs
+            .kensa_floor
+            .attach()
+            .map_err(bpf("attaching the floor program"))?;
+        Ok(Engine {
+            skel,
+            links: vec![link],
+        })
+    }
+
+    /// Replaces where the policies apply (pods came or went): the new
+    /// roots go in, the old ones out, and the per-cgroup cache is emptied
+    /// so every cgroup is looked up again.
+    pub fn update_scope(&self, roots: &[(u64, u64)]) -> Result<(), Error> {
+        let maps = &self.skel.maps;
+        let wanted: std::collections::HashMap<u64, u64> = roots.iter().copied().collect();
+        let stale: Vec<Vec<u8>> = maps
+            .scope_roots
+            .keys()
+            .filter(|k| {
+                let id = u64::from_ne_bytes(k.as_slice().try_into().unwrap_or_default());
+                !wanted.contains_key(&id)
+            })
+            .collect();
+        for key in stale {
+            let _ = maps.scope_roots.delete(&key);
+        }
+        for (id, bits) in roots {
+            maps.scope_roots
+                .update(&id.to_ne_bytes(), &bits.to_ne_bytes(), MapFlags::ANY)
+                .map_err(bpf("writing the scope"))?;
+        }
+        let cached: Vec<Vec<u8>> = maps.scope_cache.keys().collect();
+        for key in cached {
+            let _ = maps.scope_cache.delete(&key);
+        }
+        Ok(())
+    }
+
     /// How many programs are attached.
     pub fn attached(&self) -> usize {
         self.links.len()

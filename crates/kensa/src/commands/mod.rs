@@ -12,6 +12,7 @@ pub mod pss;
 mod pss_check;
 mod pss_namespaces;
 pub mod runtime;
+mod runtime_agent;
 pub mod scan;
 mod scan_output;
 pub mod seccomp;

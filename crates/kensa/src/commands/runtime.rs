@@ -44,6 +44,83 @@ Examples:
   kensa runtime run --policy deny-secrets.yaml -- cat /etc/shadow
   kensa runtime run --policy egress.yaml --namespace shop --labels app=web -o json -- ./server")]
     Run(RunArgs),
+    /// The node agent: enforce the policies of a directory on this node's pods, serve events.
+    #[command(after_help = "\
+Policies are read from --policy-dir (*.yaml, *.yml) and re-read when the directory changes; a
+set that does not load is reported and the previous one stays in force. A cluster-wide
+TracingPolicy without podSelector applies to every process of the node, as in Tetragon; others
+apply to the pods they select, found below the cgroup root by the kubelet's pod cgroup names
+(pod<UID>, kubepods-...-pod<UID>.slice) with names and labels from --pods, a
+`kubectl get pods -A -o json` snapshot, re-read when it changes.
+
+Override on file access is refused here (Landlock only confines a workload kensa starts);
+connect Override works node-wide through cgroup connect4/6 hooks on the cgroup root.
+
+Events: JSON lines on the unix socket (--listen); read them with `kensa runtime events`.
+Metrics: OpenMetrics on --metrics ADDR at /metrics (events, lost events, actions, process cache).
+SIGTERM or SIGINT: detach everything and exit 0.
+
+Example:
+  kensa runtime agent --policy-dir /etc/kensa/policies --pods pods.json \\
+    --listen unix:/run/kensa/events.sock --metrics 127.0.0.1:2112")]
+    Agent(AgentArgs),
+    /// Stream events from a running agent, as `tetra getevents` does.
+    #[command(after_help = "\
+Examples:
+  kensa runtime events                       compact lines from /run/kensa/events.sock
+  kensa runtime events -o json --namespace shop --pod web-1")]
+    Events(EventsArgs),
+}
+
+/// `kensa runtime agent`
+#[derive(Args)]
+pub struct AgentArgs {
+    /// Directory of TracingPolicy / TracingPolicyNamespaced YAML files.
+    #[arg(long, value_name = "DIR")]
+    pub policy_dir: PathBuf,
+    /// Where to serve events: unix:PATH.
+    #[arg(
+        long,
+        value_name = "unix:PATH",
+        default_value = "unix:/run/kensa/events.sock"
+    )]
+    pub listen: String,
+    /// Serve Prometheus/OpenMetrics metrics on this address.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<std::net::SocketAddr>,
+    /// Pods of the cluster (kubectl get pods -A -o json), for pod selectors and event pods.
+    #[arg(long, value_name = "FILE")]
+    pub pods: Option<PathBuf>,
+    /// Where to look for the kubelet's pod cgroups (default: the cgroup2 mount).
+    #[arg(long, value_name = "DIR")]
+    pub cgroup_root: Option<PathBuf>,
+    /// Processes the process cache holds (its memory bound).
+    #[arg(long, value_name = "N", default_value_t = 65_536)]
+    pub process_cache: u32,
+    /// How often to look for policy and pod changes, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+    pub rescan: f64,
+}
+
+/// `kensa runtime events`
+#[derive(Args)]
+pub struct EventsArgs {
+    /// The agent's socket: unix:PATH or PATH.
+    #[arg(
+        long,
+        value_name = "unix:PATH",
+        default_value = "unix:/run/kensa/events.sock"
+    )]
+    pub server: String,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = EventFormat::Compact)]
+    pub format: EventFormat,
+    /// Only events of pods in this namespace.
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Only events of this pod.
+    #[arg(long, value_name = "NAME")]
+    pub pod: Option<String>,
 }
 
 /// Event output formats.
@@ -88,6 +165,8 @@ pub struct RunArgs {
 pub fn run(command: RuntimeCommand, color: ColorChoice) -> anyhow::Result<u8> {
     match command {
         RuntimeCommand::Run(args) => run_workload(&args, color),
+        RuntimeCommand::Agent(args) => crate::commands::runtime_agent::run(&args, color),
+        RuntimeCommand::Events(args) => crate::commands::runtime_agent::events(&args),
     }
 }
 
@@ -150,7 +229,7 @@ pub(crate) fn load_policies(files: &[PathBuf]) -> Result<Vec<(Policy, Plan)>, Ve
     }
 }
 
-fn resolve_binary(path: &str) -> Option<String> {
+pub(crate) fn resolve_binary(path: &str) -> Option<String> {
     std::fs::canonicalize(path)
         .ok()
         .map(|p| p.to_string_lossy().into_owned())
@@ -197,7 +276,7 @@ impl EventWriter {
     }
 }
 
-fn boot_offset() -> BootOffset {
+pub(crate) fn boot_offset() -> BootOffset {
     let unix = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as i128)
@@ -361,7 +440,7 @@ fn wait_for(pid: i32) -> std::io::Result<std::process::ExitStatus> {
     status
 }
 
-fn node_name() -> String {
+pub(crate) fn node_name() -> String {
     std::env::var("NODE_NAME")
         .ok()
         .or_else(|| {
