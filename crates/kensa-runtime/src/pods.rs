@@ -183,17 +183,10 @@ pub fn scope(policies: &[Policy], pods: &[PodCgroup]) -> (Vec<(u64, u64)>, u64) 
             let workload = Workload {
                 namespace: Some(pod.pod.namespace.clone()),
                 labels: pod.pod.labels.clone(),
-                // Container selectors need per-container names, which the
-                // snapshot's cgroups do not carry; pods are the unit here.
                 container: String::new(),
             };
-            let selected = if policy.spec.container_selector.is_some() {
-                let mut p = policy.clone();
-                p.spec.container_selector = None;
-                p.selects(&workload)
-            } else {
-                policy.selects(&workload)
-            };
+            // The agent refuses container selectors before this point.
+            let selected = policy.selects(&workload);
             if selected {
                 *per_pod.entry(pod.id).or_default() |= bit;
             }

@@ -81,6 +81,22 @@ fn load(
     pod_cgroups: &[PodCgroup],
 ) -> Result<Loaded, Vec<String>> {
     let policies = load_policies(&policy_files(&args.policy_dir))?;
+    // Pods are the unit the agent scopes by; a container selector would be
+    // silently widened to the whole pod, so it is refused instead.
+    let with_containers: Vec<String> = policies
+        .iter()
+        .filter(|(p, _)| p.spec.container_selector.is_some())
+        .map(|(p, _)| {
+            let line = p.line_of("spec.containerSelector").map(|l| format!(":{l}")).unwrap_or_default();
+            format!(
+                "{}{line}: spec.containerSelector: not carried out by the agent, which scopes policies by pod (kensa runtime run takes --container)",
+                p.source.file
+            )
+        })
+        .collect();
+    if !with_containers.is_empty() {
+        return Err(with_containers);
+    }
     let compiled = compile::compile(&policies, Mode::Agent, &resolve_binary)
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let plain: Vec<Policy> = policies.iter().map(|(p, _)| p.clone()).collect();
