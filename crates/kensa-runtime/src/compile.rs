@@ -453,6 +453,28 @@ impl fmt::Display for Slot {
 }
 
 const READ_FAMILY: &[&str] = &["read", "pread64", "readv", "preadv", "preadv2"];
+
+/// Which file of a data-moving syscall (`sendfile`, `splice`, ...) a hook
+/// instance looks at: the kernel checks reading the one and writing the
+/// other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Source,
+    Destination,
+}
+
+/// The fd argument of each side: `sendfile(out, in, ..)`,
+/// `splice(in, off_in, out, ..)`, `copy_file_range(in, off_in, out, ..)`,
+/// `tee(in, out, ..)`.
+fn transfer_fd(syscall: &str, side: Side) -> u8 {
+    match (syscall, side) {
+        ("sendfile", Side::Source) => 1,
+        ("sendfile", Side::Destination) => 0,
+        ("tee", Side::Destination) => 1,
+        (_, Side::Source) => 0,
+        (_, Side::Destination) => 2,
+    }
+}
 const MAY_READ: i64 = 4;
 const MAY_WRITE: i64 = 2;
 
@@ -484,9 +506,26 @@ fn view_of(arg_type: &str) -> ArgView {
 /// The source of argument `arg` (the hook's `args[].index`) of `function`
 /// when it is observed at `syscall`; `None` when the translation has no
 /// such argument.
-fn source_for(function: &str, syscall: &'static str, arg: &KProbeArg) -> Option<ArgSource> {
+fn source_for(
+    function: &str,
+    syscall: &'static str,
+    side: Option<Side>,
+    arg: &KProbeArg,
+) -> Option<ArgSource> {
     let index = arg.index;
     let t = arg.type_name();
+    match (function, index, side) {
+        ("security_file_permission", 0, Some(side)) => {
+            return Some(ArgSource::FdFile(transfer_fd(syscall, side)));
+        }
+        ("security_file_permission", 1, Some(side)) => {
+            return Some(ArgSource::Const(match side {
+                Side::Source => MAY_READ,
+                Side::Destination => MAY_WRITE,
+            }));
+        }
+        _ => {}
+    }
     match (function, index) {
         ("security_file_permission", 0) => return Some(ArgSource::FdFile(0)),
         ("security_file_permission", 1) => {
@@ -606,7 +645,22 @@ impl Builder<'_> {
             );
             return;
         }
-        for slot in slots {
+        let instances: Vec<(Slot, Option<Side>)> = slots
+            .into_iter()
+            .flat_map(|slot| {
+                let transfer = matches!(&slot, Slot::Enter(s) if crate::hooks::TRANSFER.contains(s))
+                    && function == "security_file_permission";
+                if transfer {
+                    vec![
+                        (slot.clone(), Some(Side::Source)),
+                        (slot, Some(Side::Destination)),
+                    ]
+                } else {
+                    vec![(slot, None)]
+                }
+            })
+            .collect();
+        for (slot, side) in instances {
             let syscall = match &slot {
                 Slot::Enter(s) | Slot::Exit(s) => s,
                 Slot::Exec => "execve",
@@ -614,7 +668,7 @@ impl Builder<'_> {
             let mut args = Vec::new();
             let mut views = Vec::new();
             for (i, a) in spec_hook.args.iter().enumerate() {
-                let Some(source) = source_for(&function, syscall, a) else {
+                let Some(source) = source_for(&function, syscall, side, a) else {
                     self.err(
                         name,
                         &format!("{}.args[{i}]", hook.path),

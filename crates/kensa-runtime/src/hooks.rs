@@ -45,6 +45,11 @@ const READ_WRITE: &[&str] = &[
     "pwritev2",
 ];
 
+/// Syscalls that move data between two fds inside the kernel; the kernel
+/// checks `security_file_permission` on both (the source for reading, the
+/// destination for writing), so both are hooked.
+pub const TRANSFER: &[&str] = &["sendfile", "splice", "copy_file_range", "tee"];
+
 /// What a policy asks for, translated: one entry per hook, in spec order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -460,6 +465,10 @@ fn syscall_name(call: &str, syscall: bool) -> Option<&'static str> {
 fn traced(name: &'static str) -> TracedSyscall {
     let object = match name {
         n if READ_WRITE.contains(&n) => Some(ObjectArg::Fd(0)),
+        // The source file; the destination is checked as a second hook
+        // instance (see compile.rs).
+        "sendfile" => Some(ObjectArg::Fd(1)),
+        n if TRANSFER.contains(&n) => Some(ObjectArg::Fd(0)),
         "ftruncate" | "fsync" | "fdatasync" | "fchmod" | "fchown" => Some(ObjectArg::Fd(0)),
         "mmap" => Some(ObjectArg::Fd(4)),
         "truncate" | "open" | "creat" | "execve" | "chmod" | "chown" | "unlink" => {
@@ -499,7 +508,10 @@ fn map_function(call: &str, syscall: bool, phase: Phase) -> Option<(HookClass, V
         ))
     };
     match call {
-        "security_file_permission" => return file(READ_WRITE),
+        "security_file_permission" => {
+            let names: Vec<&'static str> = READ_WRITE.iter().chain(TRANSFER).copied().collect();
+            return file(&names);
+        }
         "security_mmap_file" => return file(&["mmap"]),
         "security_path_truncate" => return file(&["truncate", "ftruncate"]),
         "security_file_open" | "do_sys_openat2" => return file(&["openat", "openat2"]),
@@ -698,14 +710,19 @@ mod tests {
     fn file_permission_becomes_read_write_tracepoints_with_the_fd() {
         let p = kprobe("security_file_permission", false);
         assert_eq!(p.hooks[0].class, HookClass::FileAccess);
-        assert_eq!(syscalls_of(&p), READ_WRITE);
+        let expected: Vec<&str> = READ_WRITE.iter().chain(TRANSFER).copied().collect();
+        assert_eq!(syscalls_of(&p), expected);
         let Attachment::SyscallTracepoint { syscalls, phase } =
             &p.hooks[0].backend.attachments()[0]
         else {
             panic!("not a syscall tracepoint");
         };
         assert_eq!(*phase, Phase::Enter);
-        assert!(syscalls.iter().all(|s| s.object == Some(ObjectArg::Fd(0))));
+        assert!(
+            syscalls
+                .iter()
+                .all(|s| matches!(s.object, Some(ObjectArg::Fd(_))))
+        );
     }
 
     #[test]

@@ -222,6 +222,21 @@ fn reading_under_a_denied_prefix_kills_the_reader_and_the_event_names_the_rule()
         .expect("an exit event for cat");
     assert_eq!(exit["signal"], "SIGKILL");
 
+    // cp copies inside the kernel (copy_file_range): the source is still
+    // checked for reading.
+    let copy = dir.join("copy");
+    let run = kensa_run(
+        &dir,
+        &[&policy],
+        &["cp", secret.to_str().unwrap(), copy.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 137, "stderr: {}", run.stderr);
+    assert!(
+        std::fs::read_to_string(&copy)
+            .unwrap_or_default()
+            .is_empty()
+    );
+
     // A file outside the prefix is read normally.
     let run = kensa_run(
         &dir,
