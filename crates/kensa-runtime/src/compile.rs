@@ -594,6 +594,16 @@ impl Builder<'_> {
             .find(|h| h.path() == hook.path)
             .expect("a plan's hooks come from its policy");
         let function = hook.name.clone();
+        // A hook that also hooks the return reports the return value, which
+        // only exists at the syscall's exit. Enforcement must happen at entry
+        // (a write killed at exit has already written), so only a hook whose
+        // selectors merely post moves to the exit.
+        let enforces = spec_hook.selectors.iter().any(|s| {
+            s.match_actions
+                .iter()
+                .any(|a| !matches!(a.action.as_str(), "Post" | "NoPost"))
+        });
+        let report_return = spec_hook.hooks_return && !enforces;
         let mut slots: Vec<Slot> = Vec::new();
         for attachment in hook.backend.attachments() {
             match attachment {
@@ -601,6 +611,7 @@ impl Builder<'_> {
                     for sc in syscalls {
                         // A file opened is only known once the open returned.
                         let exit = *phase == Phase::Exit
+                            || (*phase == Phase::Both && report_return)
                             || (function == "security_file_open" && sc.name.starts_with("open"));
                         slots.push(if exit {
                             Slot::Exit(sc.name)

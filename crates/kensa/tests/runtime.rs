@@ -919,3 +919,35 @@ fn the_agent_enforces_on_the_pods_it_selects_reloads_policies_and_streams_events
     let _ = client.wait();
     remove_cgroup_tree(&root);
 }
+
+#[test]
+fn a_monitoring_hook_with_return_reports_the_return_value() {
+    let _serial = serial();
+    if !can_enforce() {
+        return;
+    }
+    let dir = scratch("return");
+    let file = dir.join("watched/data");
+    write(&file, "twelve bytes");
+    let policy = dir.join("policy.yaml");
+    write(
+        &policy,
+        &file_policy("watch-reads", &prefix_selector(&dir.join("watched"), 4, "Post")).replace(
+            "    syscall: false\n",
+            "    syscall: false\n    return: true\n    returnArg:\n      index: 0\n      type: int\n",
+        ),
+    );
+    let run = kensa_run(&dir, &[&policy], &["cat", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let returns: Vec<&Value> = kprobes(&run.events).iter().map(|k| &k["return"]).collect();
+    // cat reads the 12 bytes, then 0 at the end of the file.
+    assert_eq!(
+        returns,
+        vec![
+            &serde_json::json!({"int_arg": 12}),
+            &serde_json::json!({"int_arg": 0})
+        ],
+        "{:#?}",
+        run.events
+    );
+}
