@@ -341,8 +341,12 @@ pub enum Mode {
 
 /// A policy feature the evaluator does not carry out.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{policy}: {path}: {problem}")]
+#[error("{file}{}: {policy}: {path}: {problem}", line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct CompileError {
+    /// The policy's file.
+    pub file: String,
+    /// The 1-based line of `path` in it, when known.
+    pub line: Option<u64>,
     /// Policy name.
     pub policy: String,
     /// Field path, e.g. `spec.kprobes[0].selectors[1].matchNamespaces`.
@@ -352,6 +356,8 @@ pub struct CompileError {
 }
 
 struct Builder<'a> {
+    /// The policy being compiled, for the file and line of errors.
+    current: Option<&'a Policy>,
     out: Compiled,
     errors: Vec<CompileError>,
     mode: Mode,
@@ -365,12 +371,13 @@ struct Builder<'a> {
 /// Compiles `policies` (each with its plan). `resolve_binary` gives the
 /// resolved path of a `matchBinaries` value (symlinks followed), when it
 /// differs, so both forms match.
-pub fn compile(
-    policies: &[(Policy, Plan)],
+pub fn compile<'a>(
+    policies: &'a [(Policy, Plan)],
     mode: Mode,
-    resolve_binary: &dyn Fn(&str) -> Option<String>,
+    resolve_binary: &'a dyn Fn(&str) -> Option<String>,
 ) -> Result<Compiled, Vec<CompileError>> {
     let mut b = Builder {
+        current: None,
         out: Compiled::default(),
         errors: Vec::new(),
         mode,
@@ -382,6 +389,8 @@ pub fn compile(
     };
     if policies.len() > MAX_POLICIES {
         b.errors.push(CompileError {
+            file: String::new(),
+            line: None,
             policy: String::new(),
             path: String::new(),
             problem: format!(
@@ -391,6 +400,7 @@ pub fn compile(
         });
     }
     for (index, (policy, plan)) in policies.iter().enumerate() {
+        b.current = Some(policy);
         b.out.policies.push(PolicyInfo {
             name: policy.metadata.name.clone(),
             namespace: policy.metadata.namespace.clone(),
@@ -399,6 +409,7 @@ pub fn compile(
             b.hook(index, policy, hook);
         }
     }
+    b.current = None;
     if b.out.hooks.len() > MAX_HOOKS {
         let n = b.out.hooks.len();
         b.err("", "", format!("{n} hook instances (policy hooks × syscalls); at most {MAX_HOOKS} are loaded at once"));
@@ -579,7 +590,16 @@ fn source_for(
 
 impl Builder<'_> {
     fn err(&mut self, policy: &str, path: &str, problem: impl Into<String>) {
+        let (file, line) = match self.current {
+            Some(p) => (
+                p.source.file.clone(),
+                p.line_of(path).or(Some(p.source.line)),
+            ),
+            None => (String::new(), None),
+        };
         self.errors.push(CompileError {
+            file,
+            line,
             policy: policy.to_owned(),
             path: path.to_owned(),
             problem: problem.into(),
