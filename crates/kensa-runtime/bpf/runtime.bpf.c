@@ -780,8 +780,9 @@ int BPF_PROG(kensa_floor, struct pt_regs *regs, long id)
 	return 0;
 }
 
-SEC("cgroup/connect4")
-int kensa_connect4(void *ctx)
+/* 1: let the connect go on; 0: refuse it (EPERM), consuming the verdict
+ * sys_enter left for this task. */
+static __always_inline int connect_allowed(void)
 {
 	__u64 key = bpf_get_current_pid_tgid();
 	if (bpf_map_lookup_elem(&connect_verdict, &key)) {
@@ -791,15 +792,16 @@ int kensa_connect4(void *ctx)
 	return 1;
 }
 
+SEC("cgroup/connect4")
+int kensa_connect4(void *ctx)
+{
+	return connect_allowed();
+}
+
 SEC("cgroup/connect6")
 int kensa_connect6(void *ctx)
 {
-	__u64 key = bpf_get_current_pid_tgid();
-	if (bpf_map_lookup_elem(&connect_verdict, &key)) {
-		bpf_map_delete_elem(&connect_verdict, &key);
-		return 0;
-	}
-	return 1;
+	return connect_allowed();
 }
 
 /* ---- Process lifecycle ---- */

@@ -56,6 +56,20 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// `policy.yaml` in `dir`: a security_file_permission policy.
+fn write_policy(dir: &Path, name: &str, selectors: &str) -> PathBuf {
+    let policy = dir.join("policy.yaml");
+    write(&policy, &file_policy(name, selectors));
+    policy
+}
+
+/// One test at a time, and a scratch directory; `None` when the test
+/// cannot run here (and says so).
+fn kernel_test(name: &str) -> Option<(MutexGuard<'static, ()>, PathBuf)> {
+    let serial = serial();
+    can_enforce().then(|| (serial, scratch(name)))
+}
+
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
@@ -179,21 +193,16 @@ fn links_by_kensa(pid: u32) -> usize {
 
 #[test]
 fn reading_under_a_denied_prefix_kills_the_reader_and_the_event_names_the_rule() {
-    let _serial = serial();
-    if !can_enforce() {
+    let Some((_serial, dir)) = kernel_test("deny-read") else {
         return;
-    }
-    let dir = scratch("deny-read");
+    };
     let secret = dir.join("secret/key");
     write(&secret, "topsecret\n");
     write(&dir.join("open/file"), "hello\n");
-    let policy = dir.join("policy.yaml");
-    write(
-        &policy,
-        &file_policy(
-            "deny-secret-reads",
-            &prefix_selector(&dir.join("secret"), 4, "Sigkill"),
-        ),
+    let policy = write_policy(
+        &dir,
+        "deny-secret-reads",
+        &prefix_selector(&dir.join("secret"), 4, "Sigkill"),
     );
 
     let run = kensa_run(&dir, &[&policy], &["cat", secret.to_str().unwrap()]);
@@ -254,20 +263,15 @@ fn reading_under_a_denied_prefix_kills_the_reader_and_the_event_names_the_rule()
 
 #[test]
 fn override_makes_a_write_under_a_protected_path_fail() {
-    let _serial = serial();
-    if !can_enforce() {
+    let Some((_serial, dir)) = kernel_test("override-write") else {
         return;
-    }
-    let dir = scratch("override-write");
+    };
     let protected = dir.join("protected/config");
     write(&protected, "original\n");
-    let policy = dir.join("policy.yaml");
-    write(
-        &policy,
-        &file_policy(
-            "protect-config",
-            &prefix_selector(&dir.join("protected"), 2, "Override\n        argError: -1"),
-        ),
+    let policy = write_policy(
+        &dir,
+        "protect-config",
+        &prefix_selector(&dir.join("protected"), 2, "Override\n        argError: -1"),
     );
     // Landlock can only allow what exists when the ruleset is made: a new
     // file goes in an existing directory beside the protected one.
@@ -297,11 +301,9 @@ fn override_makes_a_write_under_a_protected_path_fail() {
 
 #[test]
 fn a_connect_to_a_denied_address_fails_before_any_packet_and_an_allowed_one_works() {
-    let _serial = serial();
-    if !can_enforce() {
+    let Some((_serial, dir)) = kernel_test("connect") else {
         return;
-    }
-    let dir = scratch("connect");
+    };
     let allowed = TcpListener::bind("127.0.0.1:0").unwrap();
     let denied = TcpListener::bind("127.0.0.2:0").unwrap();
     denied.set_nonblocking(true).unwrap();
@@ -370,11 +372,9 @@ spec:
 
 #[test]
 fn a_binary_in_match_binaries_is_killed_on_its_first_file_backed_mmap() {
-    let _serial = serial();
-    if !can_enforce() {
+    let Some((_serial, dir)) = kernel_test("mmap") else {
         return;
-    }
-    let dir = scratch("mmap");
+    };
     // Named through a symlink: kensa matches the resolved binary too.
     let link = dir.join("the-cat");
     std::os::unix::fs::symlink("/usr/bin/cat", &link).unwrap();
@@ -444,11 +444,9 @@ spec:
 
 #[test]
 fn the_first_matching_selector_decides() {
-    let _serial = serial();
-    if !can_enforce() {
+    let Some((_serial, dir)) = kernel_test("first-match") else {
         return;
-    }
-    let dir = scratch("first-match");
+    };
     let inner = dir.join("data/public/readme");
     let other = dir.join("data/private/key");
     write(&inner, "public\n");
@@ -495,20 +493,15 @@ fn the_first_matching_selector_decides() {
 
 #[test]
 fn processes_outside_the_workload_are_never_touched() {
-    let _serial = serial();
-    if !can_enforce() {
+    let Some((_serial, dir)) = kernel_test("outside") else {
         return;
-    }
-    let dir = scratch("outside");
+    };
     let secret = dir.join("secret/key");
     write(&secret, "topsecret\n");
-    let policy = dir.join("policy.yaml");
-    write(
-        &policy,
-        &file_policy(
-            "deny-secret-reads",
-            &prefix_selector(&dir.join("secret"), 4, "Sigkill"),
-        ),
+    let policy = write_policy(
+        &dir,
+        "deny-secret-reads",
+        &prefix_selector(&dir.join("secret"), 4, "Sigkill"),
     );
     let flag = dir.join("go");
     let script = format!(
@@ -549,18 +542,13 @@ fn processes_outside_the_workload_are_never_touched() {
 
 #[test]
 fn programs_are_detached_on_exit_on_sigterm_and_when_kensa_is_killed() {
-    let _serial = serial();
-    if !can_enforce() {
+    let Some((_serial, dir)) = kernel_test("detach") else {
         return;
-    }
-    let dir = scratch("detach");
-    let policy = dir.join("policy.yaml");
-    write(
-        &policy,
-        &file_policy(
-            "detach",
-            &prefix_selector(&dir.join("nothing"), 4, "Sigkill"),
-        ),
+    };
+    let policy = write_policy(
+        &dir,
+        "detach",
+        &prefix_selector(&dir.join("nothing"), 4, "Sigkill"),
     );
     // The kernel frees a program shortly after its last reference goes;
     // earlier tests' programs may still be on their way out.
@@ -617,22 +605,15 @@ fn programs_are_detached_on_exit_on_sigterm_and_when_kensa_is_killed() {
 /// Kills what is left in the cgroups of the given (dead) kensa processes
 /// and removes them.
 fn end_leftover_workloads(kensa_pids: &[u32]) {
-    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
-    let Some(mount) = mountinfo.lines().find_map(|l| {
-        let (left, right) = l.split_once(" - ")?;
-        let f: Vec<&str> = left.split(' ').collect();
-        (right.starts_with("cgroup2 ") && f.get(3) == Some(&"/")).then(|| PathBuf::from(f[4]))
-    }) else {
-        return;
-    };
-    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap();
-    let own = own
-        .lines()
-        .find_map(|l| l.strip_prefix("0::"))
-        .unwrap_or("/")
-        .trim_start_matches('/')
-        .to_owned();
-    for parent in [mount.join(&own), mount.clone()] {
+    let own = own_cgroup();
+    let root = std::iter::successors(Some(own.as_path()), |p| p.parent())
+        .find(|p| {
+            p.join("cgroup.procs").exists()
+                && !p.parent().is_some_and(|q| q.join("cgroup.procs").exists())
+        })
+        .unwrap_or(&own)
+        .to_path_buf();
+    for parent in [own.clone(), root] {
         let Ok(entries) = std::fs::read_dir(&parent) else {
             continue;
         };
@@ -753,11 +734,9 @@ fn cat_in(cgroup: &Path, file: &Path) -> (i32, String) {
 
 #[test]
 fn the_agent_enforces_on_the_pods_it_selects_reloads_policies_and_streams_events() {
-    let _serial = serial();
-    if !can_enforce() {
+    let Some((_serial, dir)) = kernel_test("agent") else {
         return;
-    }
-    let dir = scratch("agent");
+    };
     let secret = dir.join("secret/key");
     write(&secret, "topsecret\n");
     let other = dir.join("other/key");
@@ -922,11 +901,9 @@ fn the_agent_enforces_on_the_pods_it_selects_reloads_policies_and_streams_events
 
 #[test]
 fn a_monitoring_hook_with_return_reports_the_return_value() {
-    let _serial = serial();
-    if !can_enforce() {
+    let Some((_serial, dir)) = kernel_test("return") else {
         return;
-    }
-    let dir = scratch("return");
+    };
     let file = dir.join("watched/data");
     write(&file, "twelve bytes");
     let policy = dir.join("policy.yaml");

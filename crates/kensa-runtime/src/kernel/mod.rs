@@ -434,8 +434,12 @@ impl Engine {
             .map_err(bpf("reading the event ring buffer"))?;
         loop {
             let stopping = stop();
-            ring.poll(interval)
-                .map_err(bpf("polling the event ring buffer"))?;
+            match ring.poll(interval) {
+                // A signal (the SIGTERM that stops kensa) interrupts the
+                // wait; epoll_wait is not restarted. `stop` decides next.
+                Err(e) if e.kind() == libbpf_rs::ErrorKind::Interrupted => {}
+                other => other.map_err(bpf("polling the event ring buffer"))?,
+            }
             if stopping {
                 ring.consume()
                     .map_err(bpf("draining the event ring buffer"))?;
