@@ -14,8 +14,8 @@
 # them. N (default 1000000) is the loop's length, EVENTS_N (default 500000)
 # the full-speed events run's, PACED (default "50000 100000") the paced
 # rates of the open/read/close loop, PACED_SECONDS (default 3) the length of
-# the paced and pread runs. LOG=FILE keeps the
-# programs' standard error (per-tenth timings, kensa's messages).
+# the paced and pread runs. LOG=FILE keeps the programs' standard error
+# (per-tenth timings, kensa's messages).
 set -euo pipefail
 ROUNDS=${1:-5}
 N=${N:-1000000}
