@@ -712,6 +712,24 @@ static __always_inline struct proc *load_proc(struct eval *e)
 	return p;
 }
 
+/* Tetragon's selector semantics: the first selector whose filters all
+ * match acts (and posts, unless NoPost); later ones are not tried. */
+static __always_inline void decide(struct eval *e, struct task_struct *task, struct hook *h, __u32 id,
+				   __u32 nr, __s64 ret, bool has_ret)
+{
+	for (int j = 0; j < MAX_SELECTORS; j++) {
+		if (j >= h->nselectors)
+			break;
+		struct selector *s = &h->selectors[j];
+		if (!match_selector(s, e))
+			continue;
+		act(s, nr);
+		if (!(s->actions & ACT_NOPOST))
+			post_hook(e, task, id, j, s, nr, ret, has_ret);
+		break;
+	}
+}
+
 /* Runs the hooks of one dispatch slot. */
 static __always_inline void run_slot(__u32 slot, struct pt_regs *regs, __s64 ret, bool has_ret, __u32 nr)
 {
@@ -740,17 +758,7 @@ static __always_inline void run_slot(__u32 slot, struct pt_regs *regs, __s64 ret
 		 * anonymous mmap never reaches security_mmap_file's file checks). */
 		if ((h->flags & HOOK_REQUIRE_FILE) && !e->path_ok)
 			continue;
-		for (int j = 0; j < MAX_SELECTORS; j++) {
-			if (j >= h->nselectors)
-				break;
-			struct selector *s = &h->selectors[j];
-			if (!match_selector(s, e))
-				continue;
-			act(s, nr);
-			if (!(s->actions & ACT_NOPOST))
-				post_hook(e, task, id, j, s, nr, ret, has_ret);
-			break;
-		}
+		decide(e, task, h, id, nr, ret, has_ret);
 	}
 }
 
@@ -859,9 +867,7 @@ int BPF_PROG(kensa_exec, struct task_struct *task, int old_pid, struct linux_bin
 	}
 	p.ppid = BPF_CORE_READ(task, real_parent, tgid);
 	struct proc *pp = bpf_map_lookup_elem(&procs, &p.ppid);
-	if (pp && !old)
-		p.parent_exec_ktime = pp->exec_ktime;
-	else if (pp)
+	if (pp)
 		p.parent_exec_ktime = pp->exec_ktime;
 	p.exec_ktime = bpf_ktime_get_boot_ns();
 
@@ -923,17 +929,7 @@ int BPF_PROG(kensa_exec, struct task_struct *task, int old_pid, struct linux_bin
 			continue;
 		for (int a = 0; a < MAX_ARGS; a++)
 			e->ints[a] = 0;
-		for (int j = 0; j < MAX_SELECTORS; j++) {
-			if (j >= h->nselectors)
-				break;
-			struct selector *s = &h->selectors[j];
-			if (!match_selector(s, e))
-				continue;
-			act(s, 0);
-			if (!(s->actions & ACT_NOPOST))
-				post_hook(e, task, id, j, s, 59, 0, false);
-			break;
-		}
+		decide(e, task, h, id, 59 /* execve */, 0, false);
 	}
 	return 0;
 }
