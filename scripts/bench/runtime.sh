@@ -15,8 +15,11 @@
 # the full-speed events run's, PACED (default "50000 100000") the paced
 # rates of the open/read/close loop, PACED_SECONDS (default 3) the length of
 # the paced and pread runs. LOG=FILE keeps the programs' standard error
-# (per-tenth timings, kensa's messages).
+# (per-tenth timings, kensa's messages). PARTS (default "loop events")
+# picks the halves to run.
 set -euo pipefail
+PARTS=${PARTS:-loop events}
+want() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 ROUNDS=${1:-5}
 N=${N:-1000000}
 EVENTS_N=${EVENTS_N:-500000}
@@ -253,6 +256,7 @@ if [ "$before" != 0 ]; then
     echo "WARNING: $before kensa_ programs are loaded by someone else: every figure includes them" >&2
 fi
 
+if want loop; then
 # Each round: (a) and (b) in one process, alternating tenths of the loop
 # with nothing attached and with the floor; (c) the loop outside a running
 # `kensa runtime run`; (d) and (e) the loop as kensa's workload.
@@ -321,6 +325,8 @@ for policy in int-only path-no-filter one-prefix deny; do
     printf '| %s | %.0f | %.0f | %.3f |\n' "$policy" "$f" "$p" "$r"
 done
 
+fi
+
 # ---- Events ----
 # Runs `kensa runtime run --policy post.yaml -o FORMAT --events FIFO -- "$@"`
 # and counts the hook events (not the workload's exec and exit) that come
@@ -360,6 +366,7 @@ events_run() {
     cat "$WORK/events.stderr" >> "$WORK/stderr.log"
 }
 
+if want events; then
 # kensa's CPU for starting (the verifier) and stopping with a workload
 # that reads nothing: taken off the runs' CPU to leave the events' cost.
 events_run json "$BENCH" rate max 0 "$WORK/posted/data" pread
@@ -395,6 +402,7 @@ for format in json compact; do
     events_run "$format" "$BENCH" rate 200000 "$PACED_SECONDS" "$WORK/posted/data" pread
     row "\`-o $format\`, pread paced at 200000/s" "${OUT% *}" "${OUT#* }"
 done
+fi
 after=$(settled_progs)
 if [ "$after" != 0 ]; then
     echo "WARNING: $after kensa_ programs still loaded at the end (someone else's)" >&2

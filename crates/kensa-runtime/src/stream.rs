@@ -933,8 +933,7 @@ fn write_events(subscription: &Subscription, stream: UnixStream) {
         }
         let written = batch.iter().try_for_each(|event| {
             line.clear();
-            // Serializing a `Value` into memory cannot fail.
-            let _ = serde_json::to_writer(&mut line, &events::to_json(event));
+            events::write_json(event, &mut line);
             line.push(b'\n');
             out.write_all(&line)
         });

@@ -255,6 +255,7 @@ fn landlock_rules(compiled: &Compiled) -> Vec<DenyRule> {
 struct EventWriter {
     out: Box<dyn Write>,
     format: EventFormat,
+    line: Vec<u8>,
 }
 
 impl EventWriter {
@@ -263,15 +264,30 @@ impl EventWriter {
             Some(p) => Box::new(std::io::BufWriter::new(
                 std::fs::File::create(p).with_context(|| format!("--events {}", p.display()))?,
             )),
-            None => Box::new(std::io::stderr()),
+            // Buffered too: `flush` runs after each batch the ring buffer
+            // hands over, so events still show up as they happen, without
+            // a write(2) per event.
+            None => Box::new(std::io::BufWriter::with_capacity(
+                64 * 1024,
+                std::io::stderr(),
+            )),
         };
-        Ok(Self { out, format })
+        Ok(Self {
+            out,
+            format,
+            line: Vec::with_capacity(1024),
+        })
     }
 
     fn write(&mut self, event: &Event) -> std::io::Result<()> {
         match self.format {
             EventFormat::Compact => writeln!(self.out, "{}", events::to_compact(event)),
-            EventFormat::Json => writeln!(self.out, "{}", events::to_json(event)),
+            EventFormat::Json => {
+                self.line.clear();
+                events::write_json(event, &mut self.line);
+                self.line.push(b'\n');
+                self.out.write_all(&self.line)
+            }
         }
     }
 }
@@ -356,7 +372,7 @@ fn run_workload(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
         process_cache_entries: args.process_cache,
     };
     let engine = Engine::load(&compiled, &scope, &options).context("loading the BPF programs")?;
-    let mut writer = EventWriter::open(args.events.as_deref(), args.format)?;
+    let writer = EventWriter::open(args.events.as_deref(), args.format)?;
     let mut cache = ProcessCache::new(node_name(), args.process_cache as usize);
     cache.pod = args.namespace.as_ref().map(|ns| events::Pod {
         namespace: ns.clone(),
@@ -401,14 +417,19 @@ fn run_workload(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
     };
     let clock = boot_offset();
     let mut write_error = None;
+    let writer = std::cell::RefCell::new(writer);
     engine.read_records(
         Duration::from_millis(50),
-        &|| done.load(Ordering::SeqCst),
+        // Called between batches: the moment to hand the batch on.
+        &|| {
+            writer.borrow_mut().out.flush().ok();
+            done.load(Ordering::SeqCst)
+        },
         &mut |data| match abi::decode(data) {
             Ok(record) => {
                 if let Some(event) = cache.event(&record, &compiled, &clock)
                     && write_error.is_none()
-                    && let Err(err) = writer.write(&event)
+                    && let Err(err) = writer.borrow_mut().write(&event)
                 {
                     write_error = Some(err);
                 }
@@ -416,6 +437,7 @@ fn run_workload(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
             Err(err) => eprintln!("kensa: {err}"),
         },
     )?;
+    let mut writer = writer.into_inner();
     let status = waiter
         .join()
         .map_err(|_| anyhow::anyhow!("the waiting thread panicked"))??;
