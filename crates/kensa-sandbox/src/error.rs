@@ -97,6 +97,20 @@ pub enum Error {
     /// Deny rules that together deny nothing.
     #[error("no access to deny: the deny rules are empty")]
     NothingToDeny,
+
+    // --- notify ---
+    /// An errno a refused call cannot fail with (the kernel passes back
+    /// 1..=4095).
+    #[error("errno {0} is not one a system call can fail with (1-4095)")]
+    InvalidErrno(i32),
+    /// No seccomp user-notification filter for this architecture.
+    #[error(
+        "refusing file access with a chosen errno needs a seccomp filter for this architecture ({0}); kensa has them for x86_64 and aarch64"
+    )]
+    NotifyUnsupportedArch(&'static str),
+    /// The supervisor thread could not start, or failed.
+    #[error("seccomp notification supervisor: {0}")]
+    Supervisor(#[source] io::Error),
 }
 
 /// What the child does between `clone3` and `execve` that can fail with
@@ -108,6 +122,10 @@ pub enum ChildStep {
     NoNewPrivs,
     /// `landlock_restrict_self`.
     LandlockRestrictSelf,
+    /// `seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER)`.
+    SeccompListener,
+    /// Passing the seccomp listener to the parent (`sendmsg`).
+    SendListener,
 }
 
 impl fmt::Display for ChildStep {
@@ -115,6 +133,8 @@ impl fmt::Display for ChildStep {
         f.write_str(match self {
             Self::NoNewPrivs => "prctl(PR_SET_NO_NEW_PRIVS)",
             Self::LandlockRestrictSelf => "landlock_restrict_self",
+            Self::SeccompListener => "seccomp(SECCOMP_FILTER_FLAG_NEW_LISTENER)",
+            Self::SendListener => "sendmsg(SCM_RIGHTS) of the seccomp listener",
         })
     }
 }

@@ -9,6 +9,8 @@
 //!   the child applies to itself before `execve`.
 //! - [`landlock`]: a Landlock ruleset that denies reading, writing or
 //!   executing under given paths and allows everything else.
+//! - [`notify`]: refusing opens under given paths with a chosen errno,
+//!   through a seccomp user-notification supervisor in the parent.
 //!
 //! ```no_run
 //! use std::ffi::{OsStr, OsString};
@@ -36,6 +38,7 @@
 pub mod cgroup;
 mod error;
 pub mod landlock;
+pub mod notify;
 pub mod spawn;
 
 pub use error::{ChildStep, Error};

@@ -12,6 +12,17 @@
 //! A Landlock ruleset ([`SpawnOptions::landlock`]) is applied by the child
 //! to itself after `clone3` and before `execve`, so the command's first
 //! instruction already runs confined, and nothing but the command is.
+//!
+//! [`spawn_into_cgroup_notified`] also installs a seccomp user-notification
+//! filter ([`crate::notify::Filter`]) in the child, after Landlock and
+//! before `execve`, and hands the parent the listener. The child passes it
+//! over a socket pair with `SCM_RIGHTS` rather than letting the parent take
+//! it with `pidfd_getfd`: that needs ptrace access to the child, which
+//! Yama (`ptrace_scope` 2 or 3) or another LSM may refuse, and a round
+//! trip in which the child waits for the parent. A descriptor in flight
+//! keeps the listener alive, so the child closes its own copy and execs at
+//! once; calls it stops before the parent has received the listener wait
+//! for it.
 
 #![allow(unsafe_code)]
 
@@ -23,6 +34,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 
+use crate::notify::{Filter, Listener};
 use crate::{ChildStep, Error, Result};
 
 /// `CLONE_INTO_CGROUP` from `<linux/sched.h>` (a 64-bit flag: clone3 only).
@@ -71,6 +83,24 @@ pub enum Spawned {
     /// to [`crate::cgroup::RunCgroup::procs`] before `exec`) and must then
     /// apply the options itself, the Landlock ruleset with
     /// [`crate::landlock::restrict_self`] in that child.
+    Fallback,
+}
+
+/// The outcome of [`spawn_into_cgroup_notified`].
+#[derive(Debug)]
+#[must_use = "a started child must be waited for, and its calls answered"]
+pub enum Notified {
+    /// The command runs, in the cgroup, as this process id, its stopped
+    /// calls arriving on `listener` (give it to a
+    /// [`crate::notify::Supervisor`]); [`wait`] for it.
+    Child {
+        /// The process id.
+        pid: libc::pid_t,
+        /// The seccomp listener of its filter.
+        listener: Listener,
+    },
+    /// This kernel has no `clone3(CLONE_INTO_CGROUP)`; nothing was started
+    /// (see [`Spawned::Fallback`]).
     Fallback,
 }
 
@@ -153,6 +183,8 @@ enum Failed {
     Exec = 0,
     NoNewPrivs = 1,
     RestrictSelf = 2,
+    SeccompListener = 3,
+    SendListener = 4,
 }
 
 /// The child's report: a [`Failed`] and an errno, native-endian. Eight
@@ -176,6 +208,37 @@ pub fn spawn_into_cgroup(
     cgroup: BorrowedFd<'_>,
     options: &SpawnOptions<'_>,
 ) -> Result<Spawned> {
+    Ok(spawn(program, args, cgroup, options, None)?.0)
+}
+
+/// [`spawn_into_cgroup`], with `filter` installed in the child after the
+/// Landlock ruleset and before `execve` (setting `no_new_privs` first), and
+/// its listener returned. A failure to install or pass it is
+/// [`Error::Confine`], with the command not run.
+pub fn spawn_into_cgroup_notified(
+    program: &OsStr,
+    args: &[OsString],
+    cgroup: BorrowedFd<'_>,
+    options: &SpawnOptions<'_>,
+    filter: &Filter,
+) -> Result<Notified> {
+    Ok(match spawn(program, args, cgroup, options, Some(filter))? {
+        (Spawned::Child(pid), Some(listener)) => Notified::Child {
+            pid,
+            listener: Listener::from_fd(listener),
+        },
+        (Spawned::Child(_), None) => unreachable!("spawn returns the listener it was asked for"),
+        (Spawned::Fallback, _) => Notified::Fallback,
+    })
+}
+
+fn spawn(
+    program: &OsStr,
+    args: &[OsString],
+    cgroup: BorrowedFd<'_>,
+    options: &SpawnOptions<'_>,
+    filter: Option<&Filter>,
+) -> Result<(Spawned, Option<OwnedFd>)> {
     let name = || program.to_string_lossy().into_owned();
     let spawn_error = |source| Error::Spawn {
         program: name(),
@@ -194,6 +257,11 @@ pub fn spawn_into_cgroup(
     }
     // SAFETY: pipe2 succeeded, so both are open descriptors this owns.
     let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    // The child sends the seccomp listener through this pair.
+    let listener_channel = match filter {
+        Some(_) => Some(socket_pair().map_err(spawn_error)?),
+        None => None,
+    };
 
     let child = Child {
         path: &prepared.path,
@@ -202,6 +270,11 @@ pub fn spawn_into_cgroup(
         error_pipe: writer.as_raw_fd(),
         stdout_to_stderr: options.stdout_to_stderr,
         landlock: options.landlock.map(|fd| fd.as_raw_fd()),
+        notify: filter.zip(
+            listener_channel
+                .as_ref()
+                .map(|(_, child)| child.as_raw_fd()),
+        ),
     };
     let mut clone_args = CloneArgs {
         flags: CLONE_INTO_CGROUP,
@@ -232,12 +305,15 @@ pub fn spawn_into_cgroup(
         // the cgroup field or flag (5.3–5.6), or a seccomp filter of a
         // container runtime that rejects clone3 so that callers fall back.
         return match error.raw_os_error() {
-            Some(libc::ENOSYS | libc::E2BIG | libc::EINVAL | libc::EPERM) => Ok(Spawned::Fallback),
+            Some(libc::ENOSYS | libc::E2BIG | libc::EINVAL | libc::EPERM) => {
+                Ok((Spawned::Fallback, None))
+            }
             _ => Err(spawn_error(error)),
         };
     }
     let pid = pid as libc::pid_t;
     drop(writer);
+    let listener_receiver = listener_channel.map(|(parent, _child)| parent);
     let mut report = [0u8; REPORT_LEN];
     let mut reader = std::fs::File::from(reader);
     let read = read_full(&mut reader, &mut report).map_err(spawn_error)?;
@@ -250,6 +326,8 @@ pub fn spawn_into_cgroup(
         let step = match step {
             s if s == Failed::NoNewPrivs as u32 => ChildStep::NoNewPrivs,
             s if s == Failed::RestrictSelf as u32 => ChildStep::LandlockRestrictSelf,
+            s if s == Failed::SeccompListener as u32 => ChildStep::SeccompListener,
+            s if s == Failed::SendListener as u32 => ChildStep::SendListener,
             _ => return Err(spawn_error(source)),
         };
         return Err(Error::Confine {
@@ -258,7 +336,89 @@ pub fn spawn_into_cgroup(
             source,
         });
     }
-    Ok(Spawned::Child(pid))
+    let listener = match listener_receiver {
+        None => None,
+        Some(socket) => match receive_fd(&socket) {
+            Ok(listener) => Some(listener),
+            Err(error) => {
+                // The command runs with calls nobody will answer: stop it.
+                // SAFETY: kill on our own unreaped child.
+                unsafe { libc::kill(pid, libc::SIGKILL) };
+                let _ = wait(pid);
+                return Err(spawn_error(error));
+            }
+        },
+    };
+    Ok((Spawned::Child(pid), listener))
+}
+
+/// A connected `AF_UNIX` stream pair, both ends close-on-exec: (the
+/// parent's, the child's).
+fn socket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: socketpair writes two descriptors into the array it is given.
+    if unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    } != 0
+    {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: socketpair succeeded, so both are open descriptors this owns.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// Room for one `SCM_RIGHTS` message carrying one descriptor, aligned as a
+/// `cmsghdr` must be.
+#[repr(C, align(8))]
+struct OneFdControl([u8; 32]);
+
+/// Receives the descriptor the child sent (close-on-exec here).
+fn receive_fd(socket: &OwnedFd) -> io::Result<OwnedFd> {
+    let mut byte = [0u8; 1];
+    let mut control = OneFdControl([0; 32]);
+    let mut iov = libc::iovec {
+        iov_base: byte.as_mut_ptr().cast(),
+        iov_len: byte.len(),
+    };
+    // SAFETY: msghdr is plain data; zero is valid for every field.
+    let mut message: libc::msghdr = unsafe { std::mem::zeroed() };
+    message.msg_iov = &mut iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control.0.as_mut_ptr().cast();
+    message.msg_controllen = control.0.len() as _;
+    loop {
+        // SAFETY: recvmsg writes into the buffers the msghdr points to,
+        // which live across the call.
+        let received =
+            unsafe { libc::recvmsg(socket.as_raw_fd(), &mut message, libc::MSG_CMSG_CLOEXEC) };
+        if received >= 0 {
+            break;
+        }
+        let error = io::Error::last_os_error();
+        if error.kind() != io::ErrorKind::Interrupted {
+            return Err(error);
+        }
+    }
+    // SAFETY: the control buffer was filled by recvmsg and msg_controllen
+    // says how much; the CMSG_* helpers stay within it.
+    unsafe {
+        let header = libc::CMSG_FIRSTHDR(&message);
+        if header.is_null()
+            || (*header).cmsg_level != libc::SOL_SOCKET
+            || (*header).cmsg_type != libc::SCM_RIGHTS
+            || ((*header).cmsg_len as usize)
+                < libc::CMSG_LEN(std::mem::size_of::<RawFd>() as u32) as usize
+        {
+            return Err(io::Error::other("the child sent no seccomp listener"));
+        }
+        let fd = std::ptr::read_unaligned(libc::CMSG_DATA(header).cast::<RawFd>());
+        Ok(OwnedFd::from_raw_fd(fd))
+    }
 }
 
 fn read_full(reader: &mut std::fs::File, buf: &mut [u8]) -> io::Result<usize> {
@@ -284,6 +444,8 @@ struct Child<'a> {
     error_pipe: RawFd,
     stdout_to_stderr: bool,
     landlock: Option<RawFd>,
+    /// The filter to install and the socket to send its listener on.
+    notify: Option<(&'a Filter, RawFd)>,
 }
 
 impl Child<'_> {
@@ -305,16 +467,29 @@ impl Child<'_> {
             libc::sigprocmask(libc::SIG_SETMASK, &all, std::ptr::null_mut());
             // Rust ignores SIGPIPE; an ignored signal stays ignored across exec.
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-            if let Some(ruleset) = self.landlock {
-                if crate::landlock::sys_no_new_privs() != 0 {
-                    self.report_and_exit(Failed::NoNewPrivs);
+            // Without CAP_SYS_ADMIN the kernel restricts only a task that
+            // can no longer gain privileges (for Landlock and for seccomp
+            // filters alike), hence no_new_privs first.
+            if (self.landlock.is_some() || self.notify.is_some())
+                && crate::landlock::sys_no_new_privs() != 0
+            {
+                self.report_and_exit(Failed::NoNewPrivs);
+            }
+            if let Some(ruleset) = self.landlock
+                && crate::landlock::sys_restrict_self(ruleset) != 0
+            {
+                self.report_and_exit(Failed::RestrictSelf);
+            }
+            if let Some((filter, socket)) = self.notify {
+                let listener = crate::notify::sys_install_with_listener(filter);
+                if listener < 0 {
+                    self.report_and_exit(Failed::SeccompListener);
                 }
-                // Without CAP_SYS_ADMIN the kernel restricts only a task
-                // that can no longer gain privileges, hence no_new_privs
-                // first.
-                if crate::landlock::sys_restrict_self(ruleset) != 0 {
-                    self.report_and_exit(Failed::RestrictSelf);
+                if send_fd(socket, listener) < 0 {
+                    self.report_and_exit(Failed::SendListener);
                 }
+                // The descriptor in flight keeps the listener open.
+                libc::close(listener);
             }
             libc::execve(self.path.as_ptr(), self.argv.as_ptr(), self.envp.as_ptr());
             self.report_and_exit(Failed::Exec)
@@ -337,6 +512,35 @@ impl Child<'_> {
             libc::write(self.error_pipe, report.as_ptr().cast(), report.len());
             libc::_exit(127)
         }
+    }
+}
+
+/// Sends `fd` over the connected socket `socket` with one byte of data.
+///
+/// # Safety
+/// Async-signal-safe: everything is on the stack, and the CMSG_* helpers
+/// are pointer arithmetic.
+unsafe fn send_fd(socket: RawFd, fd: RawFd) -> isize {
+    let mut byte = [0u8; 1];
+    let mut control = OneFdControl([0; 32]);
+    let mut iov = libc::iovec {
+        iov_base: byte.as_mut_ptr().cast(),
+        iov_len: byte.len(),
+    };
+    // SAFETY: msghdr is plain data; the pointers set below outlive the
+    // sendmsg call, and the control buffer has room for CMSG_SPACE(one fd).
+    unsafe {
+        let mut message: libc::msghdr = std::mem::zeroed();
+        message.msg_iov = &mut iov;
+        message.msg_iovlen = 1;
+        message.msg_control = control.0.as_mut_ptr().cast();
+        message.msg_controllen = libc::CMSG_SPACE(std::mem::size_of::<RawFd>() as u32) as _;
+        let header = libc::CMSG_FIRSTHDR(&message);
+        (*header).cmsg_level = libc::SOL_SOCKET;
+        (*header).cmsg_type = libc::SCM_RIGHTS;
+        (*header).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<RawFd>() as u32) as _;
+        std::ptr::write_unaligned(libc::CMSG_DATA(header).cast::<RawFd>(), fd);
+        libc::sendmsg(socket, &message, libc::MSG_NOSIGNAL)
     }
 }
 
