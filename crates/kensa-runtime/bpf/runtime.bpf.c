@@ -953,4 +953,24 @@ int BPF_PROG(kensa_exit, struct task_struct *task)
 	return 0;
 }
 
+/* ---- User-space functions ---- */
+
+/* Every uprobe runs this program; the attachment's cookie is its dispatch
+ * slot. A function's arguments arrive in rdi, rsi, rdx, rcx, r8, r9; the
+ * syscall convention gather() reads differs only in the fourth (r10), so a
+ * copy of the registers with rcx in r10 serves it. */
+SEC("uprobe")
+int kensa_uprobe(struct pt_regs *ctx)
+{
+	struct pt_regs regs;
+	__u64 slot = bpf_get_attach_cookie(ctx);
+	if (slot < SLOT_UPROBE || slot >= NR_SLOTS)
+		return 0;
+	if (bpf_probe_read_kernel(&regs, sizeof(regs), ctx))
+		return 0;
+	regs.r10 = regs.cx;
+	run_slot(slot, &regs, 0, false, NR_UPROBE);
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -171,7 +171,13 @@ struct linux_binprm {
 #define NR_SYSCALLS 512
 /* Dispatch slots: 2 * nr (+1 for the exit phase); then exec. */
 #define SLOT_EXEC (2 * NR_SYSCALLS)
-#define NR_SLOTS (SLOT_EXEC + 1)
+/* Uprobes: one slot per probed (binary, symbol or offset); the slot is
+ * the attachment's cookie. */
+#define SLOT_UPROBE (SLOT_EXEC + 1)
+#define MAX_UPROBES 64
+#define NR_SLOTS (SLOT_UPROBE + MAX_UPROBES)
+/* The `syscall` of a uprobe's record. */
+#define NR_UPROBE 0xffffu
 #define MAX_BINARY_SETS 64
 
 #define PATH_LEN 1024 /* longest path kept; longer ones are truncated at the front */

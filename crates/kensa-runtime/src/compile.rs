@@ -26,6 +26,8 @@ pub const MAX_ARGS: usize = 5;
 pub const MAX_VALS: usize = 8;
 /// Hooks on one syscall (`HOOKS_PER_SLOT`).
 pub const HOOKS_PER_SLOT: usize = 8;
+/// Distinct uprobes, each a dispatch slot of its own (`MAX_UPROBES`).
+pub const MAX_UPROBES: usize = 64;
 /// Policies loaded at once: one scope bit each.
 pub const MAX_POLICIES: usize = 64;
 /// Binary sets (`MAX_BINARY_SETS`).
@@ -224,6 +226,16 @@ pub enum Slot {
     Exit(&'static str),
     /// At `sched_process_exec`.
     Exec,
+    /// At a user-space function: a uprobe on `binary` at `symbol`, or at
+    /// `offset` into the file when `symbol` is empty.
+    Uprobe {
+        /// The binary or library, as the policy names it.
+        binary: String,
+        /// The function's name.
+        symbol: String,
+        /// With no symbol, the file offset to probe.
+        offset: u64,
+    },
 }
 
 /// One policy hook on one syscall (or on exec).
@@ -314,6 +326,17 @@ pub struct Compiled {
 }
 
 impl Compiled {
+    /// The distinct uprobes, in the order of their dispatch slots.
+    pub fn uprobes(&self) -> Vec<&Slot> {
+        let mut out: Vec<&Slot> = Vec::new();
+        for hook in &self.hooks {
+            if matches!(hook.slot, Slot::Uprobe { .. }) && !out.contains(&&hook.slot) {
+                out.push(&hook.slot);
+            }
+        }
+        out
+    }
+
     /// Whether any hook runs at syscall entry / exit / exec.
     pub fn needs(&self, want: fn(&Slot) -> bool) -> bool {
         self.hooks.iter().any(|h| want(&h.slot))
@@ -459,6 +482,10 @@ impl fmt::Display for Slot {
             Slot::Enter(n) => write!(f, "sys_enter_{n}"),
             Slot::Exit(n) => write!(f, "sys_exit_{n}"),
             Slot::Exec => f.write_str("sched_process_exec"),
+            Slot::Uprobe { binary, symbol, .. } if !symbol.is_empty() => {
+                write!(f, "uprobe:{binary}:{symbol}")
+            }
+            Slot::Uprobe { binary, offset, .. } => write!(f, "uprobe:{binary}+{offset:#x}"),
         }
     }
 }
@@ -642,6 +669,45 @@ impl Builder<'_> {
                 }
                 Attachment::SchedProcessExec => slots.push(Slot::Exec),
                 Attachment::CgroupSock(_) => {}
+                Attachment::Uprobe {
+                    path,
+                    symbols,
+                    offsets,
+                    addrs,
+                    on_return,
+                } => {
+                    let refused = if *on_return {
+                        Some(("return", "a uprobe on the function's return is not carried out by kensa yet; probe the entry"))
+                    } else if !addrs.is_empty() {
+                        Some(("addrs", "uprobes by absolute address are not carried out by kensa; name symbols or offsets"))
+                    } else {
+                        None
+                    };
+                    if let Some((field, problem)) = refused {
+                        self.err(name, &format!("{}.{field}", hook.path), problem);
+                        return;
+                    }
+                    slots.extend(symbols.iter().map(|symbol| Slot::Uprobe {
+                        binary: path.clone(),
+                        symbol: symbol.clone(),
+                        offset: 0,
+                    }));
+                    slots.extend(offsets.iter().map(|offset| Slot::Uprobe {
+                        binary: path.clone(),
+                        symbol: String::new(),
+                        offset: *offset,
+                    }));
+                    let known = self.out.uprobes();
+                    let new = slots.iter().filter(|s| !known.contains(s)).count();
+                    if known.len() + new > MAX_UPROBES {
+                        self.err(
+                            name,
+                            &hook.path,
+                            format!("at most {MAX_UPROBES} distinct uprobes (symbols and offsets) across the loaded policies"),
+                        );
+                        return;
+                    }
+                }
                 other => {
                     self.err(
                         name,
@@ -656,7 +722,7 @@ impl Builder<'_> {
             self.err(
                 name,
                 &hook.path,
-                "tracepoint and uprobe hooks are planned but kensa runtime does not load them yet",
+                "tracepoint hooks are planned but kensa runtime does not load them yet",
             );
             return;
         }
@@ -695,6 +761,8 @@ impl Builder<'_> {
             let syscall = match &slot {
                 Slot::Enter(s) | Slot::Exit(s) => s,
                 Slot::Exec => "execve",
+                // A function's arguments are its registers, as a syscall's.
+                Slot::Uprobe { .. } => "",
             };
             let mut args = Vec::new();
             let mut views = Vec::new();

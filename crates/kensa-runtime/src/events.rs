@@ -124,6 +124,25 @@ pub enum EventKind {
         /// The captured return value (`return`), when the hook has one.
         return_value: Option<i64>,
     },
+    /// `process_uprobe`: a user-space function was called.
+    Uprobe {
+        /// The process that called it.
+        process: Process,
+        /// Its parent, when known.
+        parent: Option<Process>,
+        /// The probed binary or library, as the policy names it.
+        path: String,
+        /// The function; empty for a probe by offset.
+        symbol: String,
+        /// The probe's offset (a probe by offset; 0 for a symbol).
+        offset: u64,
+        /// The captured arguments.
+        args: Vec<Arg>,
+        /// Action name, as for kprobes (`KPROBE_ACTION_POST`, ...).
+        action: String,
+        /// The `TracingPolicy` that produced the event.
+        policy_name: String,
+    },
 }
 
 /// One event of the runtime engine.
@@ -281,6 +300,30 @@ pub fn to_json(event: &Event) -> Value {
             put_str(&mut map, "policy_name", policy_name);
             ("process_kprobe", map)
         }
+        EventKind::Uprobe {
+            process,
+            parent,
+            path,
+            symbol,
+            offset,
+            args,
+            action,
+            policy_name,
+        } => {
+            let mut map = with_processes(process, parent.as_ref());
+            put_str(&mut map, "path", path);
+            put_str(&mut map, "symbol", symbol);
+            if *offset != 0 {
+                // protojson renders 64-bit integers as strings.
+                map.insert("offset".into(), Value::String(offset.to_string()));
+            }
+            if !args.is_empty() {
+                map.insert("args".into(), args.iter().map(arg_json).collect());
+            }
+            put_str(&mut map, "action", action);
+            put_str(&mut map, "policy_name", policy_name);
+            ("process_uprobe", map)
+        }
     };
     let mut out = Map::new();
     out.insert(key.into(), Value::Object(body));
@@ -332,17 +375,7 @@ pub fn write_json(event: &Event, out: &mut Vec<u8>) {
         } => {
             let mut body = top.object("process_kprobe");
             body.str("action", action);
-            if !args.is_empty() {
-                body.key("args");
-                body.out.push(b'[');
-                for (i, arg) in args.iter().enumerate() {
-                    if i > 0 {
-                        body.out.push(b',');
-                    }
-                    write_arg_json(arg, body.out);
-                }
-                body.out.push(b']');
-            }
+            body.args(args);
             body.str("function_name", function_name);
             body.process("parent", parent.as_ref());
             body.str("policy_name", policy_name);
@@ -351,6 +384,33 @@ pub fn write_json(event: &Event, out: &mut Vec<u8>) {
                 body.key("return");
                 write_int_json(*ret, body.out);
             }
+            body.close();
+        }
+        EventKind::Uprobe {
+            process,
+            parent,
+            path,
+            symbol,
+            offset,
+            args,
+            action,
+            policy_name,
+        } => {
+            let mut body = top.object("process_uprobe");
+            body.str("action", action);
+            body.args(args);
+            if *offset != 0 {
+                body.key("offset");
+                body.out.push(b'"');
+                body.out
+                    .extend_from_slice(itoa::Buffer::new().format(*offset).as_bytes());
+                body.out.push(b'"');
+            }
+            body.process("parent", parent.as_ref());
+            body.str("path", path);
+            body.str("policy_name", policy_name);
+            body.process("process", Some(process));
+            body.str("symbol", symbol);
             body.close();
         }
     }
@@ -391,6 +451,22 @@ impl<'a> JsonObject<'a> {
         self.key(key);
         self.out
             .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+    }
+
+    /// `args`, omitted when empty.
+    fn args(&mut self, args: &[Arg]) {
+        if args.is_empty() {
+            return;
+        }
+        self.key("args");
+        self.out.push(b'[');
+        for (i, arg) in args.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            write_arg_json(arg, self.out);
+        }
+        self.out.push(b']');
     }
 
     fn object(&mut self, key: &str) -> JsonObject<'_> {
@@ -775,6 +851,19 @@ pub fn to_compact(event: &Event) -> String {
             let info = process_info(&event.node_name, process);
             kprobe_line(&info, function_name, args)
         }
+        EventKind::Uprobe {
+            process,
+            path,
+            symbol,
+            ..
+        } => {
+            let info = process_info(&event.node_name, process);
+            line(
+                head("🕵️", "uprobe"),
+                &info,
+                Some(format!("{} {}", quote(path), quote(symbol))),
+            )
+        }
     }
 }
 
@@ -891,6 +980,25 @@ mod write_json_tests {
                             action,
                             policy_name,
                             return_value,
+                        }
+                    }
+                ),
+            (
+                (process(), proptest::option::of(process())),
+                (text(), text(), prop_oneof![Just(0u64), any::<u64>()]),
+                (proptest::collection::vec(arg(), 0..3), text(), text())
+            )
+                .prop_map(
+                    |((process, parent), (path, symbol, offset), (args, action, policy_name))| {
+                        EventKind::Uprobe {
+                            process,
+                            parent,
+                            path,
+                            symbol,
+                            offset,
+                            args,
+                            action,
+                            policy_name,
                         }
                     }
                 ),
@@ -1176,6 +1284,28 @@ mod tests {
         );
         assert!(k.get("parent").is_none());
         assert_eq!(v["node_name"], "my-node");
+    }
+
+    #[test]
+    fn uprobe_line_and_json() {
+        let e = event(EventKind::Uprobe {
+            process: curl(true),
+            parent: None,
+            path: "/bin/bash".into(),
+            symbol: "readline".into(),
+            offset: 0,
+            args: Vec::new(),
+            action: "KPROBE_ACTION_POST".into(),
+            policy_name: "uprobe".into(),
+        });
+        assert_eq!(
+            to_compact(&e),
+            "🕵️ uprobe  kube-system/tetragon /usr/bin/curl /bin/bash readline"
+        );
+        let json = to_json(&e);
+        assert_eq!(json["process_uprobe"]["symbol"], "readline");
+        assert_eq!(json["process_uprobe"]["path"], "/bin/bash");
+        assert!(json["process_uprobe"].get("offset").is_none());
     }
 
     #[test]

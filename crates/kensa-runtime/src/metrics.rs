@@ -45,14 +45,17 @@ pub enum EventType {
     ProcessExit,
     /// `process_kprobe`.
     ProcessKprobe,
+    /// `process_uprobe`.
+    ProcessUprobe,
 }
 
 impl EventType {
     /// Every type, in label order.
-    pub const ALL: [EventType; 3] = [
+    pub const ALL: [EventType; 4] = [
         EventType::ProcessExec,
         EventType::ProcessExit,
         EventType::ProcessKprobe,
+        EventType::ProcessUprobe,
     ];
 
     /// The label value; Tetragon's `type` values are the upper-case forms
@@ -62,6 +65,7 @@ impl EventType {
             EventType::ProcessExec => "process_exec",
             EventType::ProcessExit => "process_exit",
             EventType::ProcessKprobe => "process_kprobe",
+            EventType::ProcessUprobe => "process_uprobe",
         }
     }
 
@@ -71,6 +75,7 @@ impl EventType {
             EventKind::Exec { .. } => EventType::ProcessExec,
             EventKind::Exit { .. } => EventType::ProcessExit,
             EventKind::Kprobe { .. } => EventType::ProcessKprobe,
+            EventKind::Uprobe { .. } => EventType::ProcessUprobe,
         }
     }
 
@@ -144,7 +149,7 @@ pub struct RuntimeMetrics {
     registry: Registry,
     // Fixed label sets are resolved once so the hot path skips the family's
     // lock and hash lookup.
-    events: [Counter; 3],
+    events: [Counter; EventType::ALL.len()],
     lost: [Counter; 3],
     /// The last absolute value reported by the BPF side, to turn it into
     /// increments.

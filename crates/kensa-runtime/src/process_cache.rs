@@ -6,7 +6,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::Ipv6Addr;
 
-use crate::compile::{ActionCode, ArgView, Compiled};
+use crate::compile::{ActionCode, ArgView, Compiled, Slot};
 use crate::events::{Arg, Event, EventKind, Pod, Process};
 use crate::kernel::abi::{Header, Record, Sock};
 
@@ -226,19 +226,33 @@ impl ProcessCache {
                         )
                     })
                     .collect();
-                Some(self.wrap(
-                    header,
-                    EventKind::Kprobe {
+                let action = ActionCode::from_u8(*action).event_name().to_owned();
+                let kind = match &compiled_hook.slot {
+                    Slot::Uprobe {
+                        binary,
+                        symbol,
+                        offset,
+                    } => EventKind::Uprobe {
+                        process,
+                        parent,
+                        path: binary.clone(),
+                        symbol: symbol.clone(),
+                        offset: *offset,
+                        args,
+                        action,
+                        policy_name: policy.name.clone(),
+                    },
+                    _ => EventKind::Kprobe {
                         process,
                         parent,
                         function_name: compiled_hook.function.clone(),
                         args,
-                        action: ActionCode::from_u8(*action).event_name().to_owned(),
+                        action,
                         policy_name: policy.name.clone(),
                         return_value: *ret,
                     },
-                    clock,
-                ))
+                };
+                Some(self.wrap(header, kind, clock))
             }
         }
     }

@@ -82,7 +82,8 @@ fn process_of(event: &Event) -> &Process {
     match &event.kind {
         EventKind::Exec { process, .. }
         | EventKind::Exit { process, .. }
-        | EventKind::Kprobe { process, .. } => process,
+        | EventKind::Kprobe { process, .. }
+        | EventKind::Uprobe { process, .. } => process,
     }
 }
 
@@ -1287,7 +1288,12 @@ fn arg_from_json(value: &Value, at: &str) -> Result<Arg, EventJsonError> {
     })
 }
 
-const EVENT_KEYS: [&str; 3] = ["process_exec", "process_exit", "process_kprobe"];
+const EVENT_KEYS: [&str; 4] = [
+    "process_exec",
+    "process_exit",
+    "process_kprobe",
+    "process_uprobe",
+];
 
 /// The inverse of [`events::to_json`]: reads one event object back, so that
 /// a client of the event socket can print [`events::to_compact`] lines.
@@ -1337,21 +1343,18 @@ pub fn events_from_json(value: &Value) -> Result<Event, EventJsonError> {
             status: number::<u32>(body, "status", key)? as i32,
             signal: optional_string(body, "signal", key)?.filter(|s| !s.is_empty()),
         },
+        "process_uprobe" => EventKind::Uprobe {
+            process,
+            parent,
+            path: string(body, "path", key)?,
+            symbol: string(body, "symbol", key)?,
+            offset: number::<u64>(body, "offset", key)?,
+            args: args_from_json(body, key)?,
+            action: string(body, "action", key)?,
+            policy_name: string(body, "policy_name", key)?,
+        },
         _ => {
-            let args = match body.get("args") {
-                None | Some(Value::Null) => Vec::new(),
-                Some(Value::Array(args)) => args
-                    .iter()
-                    .enumerate()
-                    .map(|(i, arg)| arg_from_json(arg, &format!("{key}.args[{i}]")))
-                    .collect::<Result<_, _>>()?,
-                Some(other) => {
-                    return Err(problem(
-                        &join(key, "args"),
-                        format!("expected an array, found {other}"),
-                    ));
-                }
-            };
+            let args = args_from_json(body, key)?;
             let return_value = match body.get("return") {
                 None | Some(Value::Null) => None,
                 Some(ret) => Some(signed_from_json(ret, &join(key, "return"))?),
@@ -1372,6 +1375,21 @@ pub fn events_from_json(value: &Value) -> Result<Event, EventJsonError> {
         time: string(root, "time", "")?,
         kind,
     })
+}
+
+fn args_from_json(body: &Map<String, Value>, key: &str) -> Result<Vec<Arg>, EventJsonError> {
+    match body.get("args") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(args)) => args
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| arg_from_json(arg, &format!("{key}.args[{i}]")))
+            .collect(),
+        Some(other) => Err(problem(
+            &join(key, "args"),
+            format!("expected an array, found {other}"),
+        )),
+    }
 }
 
 /// The `tetra getevents -o compact` line of an event object received from

@@ -19,7 +19,7 @@ use std::time::Duration;
 use libbpf_rs::skel::{OpenSkel, SkelBuilder};
 use libbpf_rs::{Link, MapCore, MapFlags};
 
-use crate::compile::{BINARY_SET_BASE, Compiled, Slot};
+use crate::compile::{BINARY_SET_BASE, Compiled, MAX_UPROBES, Slot};
 
 // The generated skeleton holds raw pointers into libbpf's memory and
 // implements its traits with `unsafe`; its soundness is libbpf-cargo's.
@@ -38,6 +38,9 @@ mod skel {
 const NR_SYSCALLS: u32 = 512;
 /// The exec slot (`SLOT_EXEC`).
 const SLOT_EXEC: u32 = 2 * NR_SYSCALLS;
+/// The first uprobe slot (`SLOT_UPROBE`): uprobe i has slot `SLOT_UPROBE + i`,
+/// i its position in [`Compiled::uprobes`].
+const SLOT_UPROBE: u32 = SLOT_EXEC + 1;
 
 /// What went wrong loading or running the programs.
 #[derive(Debug, thiserror::Error)]
@@ -131,11 +134,19 @@ fn syscall_number(name: &str) -> Result<u32, Error> {
         .map_err(|_| Error::UnknownSyscall(name.to_owned()))
 }
 
-fn slot_key(slot: &Slot) -> Result<u32, Error> {
+fn slot_key(slot: &Slot, uprobes: &[&Slot]) -> Result<u32, Error> {
     Ok(match slot {
         Slot::Enter(n) => 2 * syscall_number(n)?,
         Slot::Exit(n) => 2 * syscall_number(n)? + 1,
         Slot::Exec => SLOT_EXEC,
+        Slot::Uprobe { .. } => {
+            let index = uprobes
+                .iter()
+                .position(|u| *u == slot)
+                .filter(|i| *i < MAX_UPROBES)
+                .ok_or_else(|| Error::Layout(format!("{slot:?} has no uprobe slot")))?;
+            SLOT_UPROBE + index as u32
+        }
     })
 }
 
@@ -184,6 +195,9 @@ impl Engine {
         open.progs.kensa_sys_exit.set_autoload(needs_exit);
         open.progs.kensa_connect4.set_autoload(denies_connect);
         open.progs.kensa_connect6.set_autoload(denies_connect);
+        open.progs
+            .kensa_uprobe
+            .set_autoload(!compiled.uprobes().is_empty());
         let skel = open
             .load()
             .map_err(bpf("loading kensa's runtime BPF programs"))?;
@@ -193,6 +207,7 @@ impl Engine {
         };
         engine.fill(compiled, scope)?;
         engine.attach(needs_enter, needs_exit, denies_connect, scope)?;
+        engine.attach_uprobes(&compiled.uprobes())?;
         Ok(engine)
     }
 
@@ -208,13 +223,14 @@ impl Engine {
         check_size("struct addr_key", abi::ADDR_KEY_SIZE, maps.addrs.key_size())?;
         let mut slots: std::collections::BTreeMap<u32, Vec<u16>> =
             std::collections::BTreeMap::new();
+        let uprobes = compiled.uprobes();
         for (id, hook) in compiled.hooks.iter().enumerate() {
             let key = (id as u32).to_ne_bytes();
             maps.hooks
                 .update(&key, &abi::encode_hook(hook), MapFlags::ANY)
                 .map_err(bpf(format!("writing hook {id}")))?;
             slots
-                .entry(slot_key(&hook.slot)?)
+                .entry(slot_key(&hook.slot, &uprobes)?)
                 .or_default()
                 .push(id as u16);
         }
@@ -337,6 +353,42 @@ impl Engine {
         Ok(())
     }
 
+    /// Attaches the uprobe program at every probed function, with its
+    /// dispatch slot as the cookie. All processes that map the binary hit
+    /// it; the program's scope check keeps it to the workload.
+    fn attach_uprobes(&mut self, uprobes: &[&Slot]) -> Result<(), Error> {
+        for (index, slot) in uprobes.iter().enumerate() {
+            let Slot::Uprobe {
+                binary,
+                symbol,
+                offset,
+            } = slot
+            else {
+                continue;
+            };
+            let opts = libbpf_rs::UprobeOpts {
+                cookie: u64::from(slot_key(slot, uprobes)?),
+                func_name: (!symbol.is_empty()).then(|| symbol.clone()),
+                ..Default::default()
+            };
+            let (at, offset) = if symbol.is_empty() {
+                (format!("offset {offset:#x}"), *offset as usize)
+            } else {
+                (format!("symbol {symbol}"), 0)
+            };
+            let link = self
+                .skel
+                .progs
+                .kensa_uprobe
+                .attach_uprobe_with_opts(-1, binary, offset, opts)
+                .map_err(bpf(format!(
+                    "attaching uprobe {index} to {binary} at {at}"
+                )))?;
+            self.links.push(link);
+        }
+        Ok(())
+    }
+
     /// Loads and attaches only the empty program on `sys_enter`: what any
     /// syscall tracepoint costs on this kernel, the floor the benchmarks
     /// compare against.
@@ -354,6 +406,7 @@ impl Engine {
             &mut open.progs.kensa_fork,
             &mut open.progs.kensa_exec,
             &mut open.progs.kensa_exit,
+            &mut open.progs.kensa_uprobe,
         ] {
             prog.set_autoload(false);
         }

@@ -176,6 +176,11 @@ pub fn run(args: &AgentArgs, color: ColorChoice) -> anyhow::Result<u8> {
                             policy_name,
                             action,
                             ..
+                        }
+                        | EventKind::Uprobe {
+                            policy_name,
+                            action,
+                            ..
                         } = &event.kind
                         {
                             let action = action.strip_prefix("KPROBE_ACTION_").unwrap_or(action);
