@@ -253,6 +253,9 @@ pub struct CompiledHook {
     pub views: Vec<ArgView>,
     /// Selectors in order: the first match decides.
     pub selectors: Vec<CompiledSelector>,
+    /// `(subsystem, event)` of a hook written as a tracepoint, whose events
+    /// are `process_tracepoint` ones.
+    pub tracepoint: Option<(String, String)>,
 }
 
 /// A string set entry: `bytes` as stored (Equal entries end with NUL,
@@ -606,6 +609,11 @@ fn source_for(
     if syscall == "execve" || syscall == "execveat" {
         return (index == 0).then_some(ArgSource::ExecFile);
     }
+    register_source(index, t)
+}
+
+/// Argument register `index` (0-5) read as type `t`.
+fn register_source(index: u32, t: &str) -> Option<ArgSource> {
     let index = u8::try_from(index).ok().filter(|i| *i < 6)?;
     Some(match t {
         "string" | "filename" | "char_buf" | "path" => ArgSource::UserPath(index),
@@ -613,6 +621,19 @@ fn source_for(
         "file" | "fd" => ArgSource::FdFile(index),
         _ => int_source(index, t),
     })
+}
+
+/// The field at `arg.index` of a `syscalls:sys_enter_*`/`sys_exit_*`
+/// tracepoint, as its format numbers them: 0-3 are the common fields, 4
+/// is `__syscall_nr`, then come the syscall's arguments (entry) or `ret`
+/// (exit).
+fn tracepoint_source(event: &str, arg: &KProbeArg) -> Option<ArgSource> {
+    let exit = event.starts_with("sys_exit_");
+    match arg.index {
+        5 if exit => Some(ArgSource::Return),
+        i if !exit && i >= 5 => register_source(i - 5, arg.type_name()),
+        _ => None,
+    }
 }
 
 impl Builder<'_> {
@@ -651,6 +672,28 @@ impl Builder<'_> {
                 .any(|a| !matches!(a.action.as_str(), "Post" | "NoPost"))
         });
         let report_return = spec_hook.hooks_return && !enforces;
+        let tracepoint = (spec_hook.kind == crate::policy::HookKind::Tracepoint).then(|| {
+            (
+                spec_hook.name.to_owned(),
+                spec_hook.event.unwrap_or_default().to_owned(),
+            )
+        });
+        // A tracepoint's selectors name its arguments by position in `args`
+        // (`index` there is the tracepoint's field); every other hook's by
+        // `index`.
+        let selector_args: Vec<KProbeArg> = if tracepoint.is_some() {
+            spec_hook
+                .args
+                .iter()
+                .enumerate()
+                .map(|(position, a)| KProbeArg {
+                    index: position as u32,
+                    ..a.clone()
+                })
+                .collect()
+        } else {
+            spec_hook.args.to_vec()
+        };
         let mut slots: Vec<Slot> = Vec::new();
         for attachment in hook.backend.attachments() {
             match attachment {
@@ -722,7 +765,7 @@ impl Builder<'_> {
             self.err(
                 name,
                 &hook.path,
-                "tracepoint hooks are planned but kensa runtime does not load them yet",
+                "this tracepoint is mapped but not loaded yet: kensa loads syscalls:sys_enter_*/sys_exit_* tracepoints and sched_process_exec; for every syscall (raw_syscalls) name the syscalls instead (a list of type syscalls)",
             );
             return;
         }
@@ -767,7 +810,19 @@ impl Builder<'_> {
             let mut args = Vec::new();
             let mut views = Vec::new();
             for (i, a) in spec_hook.args.iter().enumerate() {
-                let Some(source) = source_for(&function, syscall, side, a) else {
+                let source = match &tracepoint {
+                    Some((_, event)) => tracepoint_source(event, a),
+                    None => source_for(&function, syscall, side, a),
+                };
+                let Some(source) = source else {
+                    if let Some((subsystem, event)) = &tracepoint {
+                        self.err(
+                            name,
+                            &format!("{}.args[{i}].index", hook.path),
+                            format!("field {} of {subsystem}:{event} has no equivalent: kensa reads the syscall's arguments (fields 5-10) at sys_enter_* and its return value (field 5) at sys_exit_*", a.index),
+                        );
+                        return;
+                    }
                     self.err(
                         name,
                         &format!("{}.args[{i}]", hook.path),
@@ -784,7 +839,8 @@ impl Builder<'_> {
             let mut selectors = Vec::new();
             for (i, s) in spec_hook.selectors.iter().enumerate() {
                 let path = format!("{}.selectors[{i}]", hook.path);
-                match self.selector(name, &path, s, spec_hook.args, &args, hook.class, &function) {
+                let at_exit = matches!(slot, Slot::Exit(_));
+                match self.selector(name, &path, s, &selector_args, &args, hook.class, &function, at_exit) {
                     Some(sel) => selectors.push(sel),
                     None => return,
                 }
@@ -796,6 +852,7 @@ impl Builder<'_> {
                 args,
                 views,
                 selectors,
+                tracepoint: tracepoint.clone(),
             });
         }
     }
@@ -1669,5 +1726,74 @@ spec:
         assert_eq!(parse_port_range("9:1"), None);
         assert_eq!(parse_cidr("::1").unwrap().1, 128);
         assert_eq!(parse_cidr("10.0.0.0/8").unwrap().1, 104);
+    }
+
+    const OPENAT_TRACEPOINT: &str = r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata: {name: opens}
+spec:
+  tracepoints:
+  - subsystem: syscalls
+    event: sys_enter_openat
+    args:
+    - {index: 6, type: string}
+    - {index: 7, type: int}
+    selectors:
+    - matchArgs:
+      - {index: 0, operator: Postfix, values: ["secret.txt"]}
+      - {index: 1, operator: Mask, values: ["1"]}
+      matchActions:
+      - {action: Sigkill}
+"#;
+
+    #[test]
+    fn syscall_tracepoint_fields_are_the_syscall_arguments_and_selectors_name_them_by_position()
+    {
+        let c = compiled(OPENAT_TRACEPOINT, Mode::Run).unwrap();
+        let hook = &c.hooks[0];
+        assert_eq!(hook.slot, Slot::Enter("openat"));
+        // Field 6 is openat's second argument (filename), field 7 its flags.
+        assert_eq!(
+            hook.args,
+            vec![
+                ArgSource::UserPath(1),
+                ArgSource::Int {
+                    index: 2,
+                    width: 4,
+                    signed: true
+                }
+            ]
+        );
+        assert_eq!(
+            hook.tracepoint,
+            Some(("syscalls".to_owned(), "sys_enter_openat".to_owned()))
+        );
+        let filters = &hook.selectors[0].filters;
+        assert_eq!((filters[0].kind, filters[0].arg), (FilterKind::Str, 0));
+        assert_eq!((filters[1].kind, filters[1].arg), (FilterKind::Int, 1));
+
+        let exit = OPENAT_TRACEPOINT
+            .replace("sys_enter_openat", "sys_exit_openat")
+            .replace("{index: 6, type: string}", "{index: 5, type: int}")
+            .replace("    - {index: 7, type: int}\n", "")
+            .replace(
+                "      - {index: 0, operator: Postfix, values: [\"secret.txt\"]}\n      - {index: 1, operator: Mask, values: [\"1\"]}\n      matchActions:\n      - {action: Sigkill}",
+                "      - {index: 0, operator: LT, values: [\"0\"]}",
+            );
+        let c = compiled(&exit, Mode::Run).unwrap();
+        assert_eq!(c.hooks[0].slot, Slot::Exit("openat"));
+        assert_eq!(c.hooks[0].args, vec![ArgSource::Return]);
+
+        // The common fields and __syscall_nr are not read.
+        let errors = compiled(&OPENAT_TRACEPOINT.replace("index: 6", "index: 4"), Mode::Run)
+            .unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.path == "spec.tracepoints[0].args[0].index"
+                    && e.problem.contains("field 4 of syscalls:sys_enter_openat")),
+            "{errors:?}"
+        );
     }
 }

@@ -124,6 +124,23 @@ pub enum EventKind {
         /// The captured return value (`return`), when the hook has one.
         return_value: Option<i64>,
     },
+    /// `process_tracepoint`: a hook written as a tracepoint fired.
+    Tracepoint {
+        /// The process that hit it.
+        process: Process,
+        /// Its parent, when known.
+        parent: Option<Process>,
+        /// The tracepoint's subsystem, e.g. `syscalls`.
+        subsys: String,
+        /// The tracepoint, e.g. `sys_enter_openat`.
+        event: String,
+        /// The captured arguments.
+        args: Vec<Arg>,
+        /// Action name, as for kprobes (`KPROBE_ACTION_POST`, ...).
+        action: String,
+        /// The `TracingPolicy` that produced the event.
+        policy_name: String,
+    },
     /// `process_uprobe`: a user-space function was called.
     Uprobe {
         /// The process that called it.
@@ -300,6 +317,25 @@ pub fn to_json(event: &Event) -> Value {
             put_str(&mut map, "policy_name", policy_name);
             ("process_kprobe", map)
         }
+        EventKind::Tracepoint {
+            process,
+            parent,
+            subsys,
+            event,
+            args,
+            action,
+            policy_name,
+        } => {
+            let mut map = with_processes(process, parent.as_ref());
+            put_str(&mut map, "subsys", subsys);
+            put_str(&mut map, "event", event);
+            if !args.is_empty() {
+                map.insert("args".into(), args.iter().map(arg_json).collect());
+            }
+            put_str(&mut map, "action", action);
+            put_str(&mut map, "policy_name", policy_name);
+            ("process_tracepoint", map)
+        }
         EventKind::Uprobe {
             process,
             parent,
@@ -384,6 +420,25 @@ pub fn write_json(event: &Event, out: &mut Vec<u8>) {
                 body.key("return");
                 write_int_json(*ret, body.out);
             }
+            body.close();
+        }
+        EventKind::Tracepoint {
+            process,
+            parent,
+            subsys,
+            event,
+            args,
+            action,
+            policy_name,
+        } => {
+            let mut body = top.object("process_tracepoint");
+            body.str("action", action);
+            body.args(args);
+            body.str("event", event);
+            body.process("parent", parent.as_ref());
+            body.str("policy_name", policy_name);
+            body.process("process", Some(process));
+            body.str("subsys", subsys);
             body.close();
         }
         EventKind::Uprobe {
@@ -851,6 +906,20 @@ pub fn to_compact(event: &Event) -> String {
             let info = process_info(&event.node_name, process);
             kprobe_line(&info, function_name, args)
         }
+        EventKind::Tracepoint {
+            process,
+            subsys,
+            event: name,
+            ..
+        } => {
+            let info = process_info(&event.node_name, process);
+            line(
+                head("⁉️", "tracepoint"),
+                &info,
+                // tetra prints these two unquoted.
+                Some(format!("{subsys} {name}")),
+            )
+        }
         EventKind::Uprobe {
             process,
             path,
@@ -980,6 +1049,24 @@ mod write_json_tests {
                             action,
                             policy_name,
                             return_value,
+                        }
+                    }
+                ),
+            (
+                (process(), proptest::option::of(process())),
+                (text(), text(), proptest::collection::vec(arg(), 0..3)),
+                (text(), text())
+            )
+                .prop_map(
+                    |((process, parent), (subsys, event, args), (action, policy_name))| {
+                        EventKind::Tracepoint {
+                            process,
+                            parent,
+                            subsys,
+                            event,
+                            args,
+                            action,
+                            policy_name,
                         }
                     }
                 ),
@@ -1284,6 +1371,30 @@ mod tests {
         );
         assert!(k.get("parent").is_none());
         assert_eq!(v["node_name"], "my-node");
+    }
+
+    #[test]
+    fn tracepoint_line_and_json() {
+        let e = event(EventKind::Tracepoint {
+            process: curl(false),
+            parent: None,
+            subsys: "syscalls".into(),
+            event: "sys_enter_openat".into(),
+            args: vec![Arg::String("/etc/passwd".into())],
+            action: "KPROBE_ACTION_POST".into(),
+            policy_name: "opens".into(),
+        });
+        assert_eq!(
+            to_compact(&e),
+            "⁉️ tracepoint my-node /usr/bin/curl syscalls sys_enter_openat"
+        );
+        let json = to_json(&e);
+        assert_eq!(json["process_tracepoint"]["subsys"], "syscalls");
+        assert_eq!(json["process_tracepoint"]["event"], "sys_enter_openat");
+        assert_eq!(
+            json["process_tracepoint"]["args"][0]["string_arg"],
+            "/etc/passwd"
+        );
     }
 
     #[test]

@@ -45,16 +45,19 @@ pub enum EventType {
     ProcessExit,
     /// `process_kprobe`.
     ProcessKprobe,
+    /// `process_tracepoint`.
+    ProcessTracepoint,
     /// `process_uprobe`.
     ProcessUprobe,
 }
 
 impl EventType {
     /// Every type, in label order.
-    pub const ALL: [EventType; 4] = [
+    pub const ALL: [EventType; 5] = [
         EventType::ProcessExec,
         EventType::ProcessExit,
         EventType::ProcessKprobe,
+        EventType::ProcessTracepoint,
         EventType::ProcessUprobe,
     ];
 
@@ -65,6 +68,7 @@ impl EventType {
             EventType::ProcessExec => "process_exec",
             EventType::ProcessExit => "process_exit",
             EventType::ProcessKprobe => "process_kprobe",
+            EventType::ProcessTracepoint => "process_tracepoint",
             EventType::ProcessUprobe => "process_uprobe",
         }
     }
@@ -75,6 +79,7 @@ impl EventType {
             EventKind::Exec { .. } => EventType::ProcessExec,
             EventKind::Exit { .. } => EventType::ProcessExit,
             EventKind::Kprobe { .. } => EventType::ProcessKprobe,
+            EventKind::Tracepoint { .. } => EventType::ProcessTracepoint,
             EventKind::Uprobe { .. } => EventType::ProcessUprobe,
         }
     }

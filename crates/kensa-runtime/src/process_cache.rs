@@ -227,12 +227,24 @@ impl ProcessCache {
                     })
                     .collect();
                 let action = ActionCode::from_u8(*action).event_name().to_owned();
-                let kind = match &compiled_hook.slot {
-                    Slot::Uprobe {
+                let kind = match (&compiled_hook.slot, &compiled_hook.tracepoint) {
+                    (_, Some((subsys, event))) => EventKind::Tracepoint {
+                        process,
+                        parent,
+                        subsys: subsys.clone(),
+                        event: event.clone(),
+                        args,
+                        action,
+                        policy_name: policy.name.clone(),
+                    },
+                    (
+                        Slot::Uprobe {
                         binary,
                         symbol,
-                        offset,
-                    } => EventKind::Uprobe {
+                            offset,
+                        },
+                        None,
+                    ) => EventKind::Uprobe {
                         process,
                         parent,
                         path: binary.clone(),

@@ -83,6 +83,7 @@ fn process_of(event: &Event) -> &Process {
         EventKind::Exec { process, .. }
         | EventKind::Exit { process, .. }
         | EventKind::Kprobe { process, .. }
+        | EventKind::Tracepoint { process, .. }
         | EventKind::Uprobe { process, .. } => process,
     }
 }
@@ -1288,10 +1289,11 @@ fn arg_from_json(value: &Value, at: &str) -> Result<Arg, EventJsonError> {
     })
 }
 
-const EVENT_KEYS: [&str; 4] = [
+const EVENT_KEYS: [&str; 5] = [
     "process_exec",
     "process_exit",
     "process_kprobe",
+    "process_tracepoint",
     "process_uprobe",
 ];
 
@@ -1342,6 +1344,15 @@ pub fn events_from_json(value: &Value) -> Result<Event, EventJsonError> {
             // restores a negative one.
             status: number::<u32>(body, "status", key)? as i32,
             signal: optional_string(body, "signal", key)?.filter(|s| !s.is_empty()),
+        },
+        "process_tracepoint" => EventKind::Tracepoint {
+            process,
+            parent,
+            subsys: string(body, "subsys", key)?,
+            event: string(body, "event", key)?,
+            args: args_from_json(body, key)?,
+            action: string(body, "action", key)?,
+            policy_name: string(body, "policy_name", key)?,
         },
         "process_uprobe" => EventKind::Uprobe {
             process,

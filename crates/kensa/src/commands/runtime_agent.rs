@@ -177,6 +177,11 @@ pub fn run(args: &AgentArgs, color: ColorChoice) -> anyhow::Result<u8> {
                             action,
                             ..
                         }
+                        | EventKind::Tracepoint {
+                            policy_name,
+                            action,
+                            ..
+                        }
                         | EventKind::Uprobe {
                             policy_name,
                             action,
