@@ -1193,7 +1193,21 @@ fn parse_document(
                 .find(|(_, pl, pc)| *pl == l.line() && *pc == l.column())
                 .map(|(p, _, _)| p.clone())
         });
-        (line, path, short_message(&e))
+        let message = short_message(&e);
+        // serde notices a missing field at the end of its mapping, and the
+        // location is then that of the mapping's last value: the error
+        // belongs to the mapping, one level up.
+        let (line, path) = match path {
+            Some(path) if message.starts_with("missing field") => {
+                let parent = parent_path(&path).to_owned();
+                match line_of_path(&parent) {
+                    Some(parent_line) => (Some(parent_line), Some(parent)),
+                    None => (line, None),
+                }
+            }
+            other => (line, other),
+        };
+        (line, path, message)
     });
     // An unknown field is often the cause of a decode error (a misspelt
     // required field), so both are reported.
@@ -1221,6 +1235,16 @@ fn parse_document(
         spec: raw.spec,
         source,
     }))
+}
+
+/// `a.b[0].c` -> `a.b[0]`, `a.b[0]` -> `a.b`, `a` -> `` (the document).
+fn parent_path(path: &str) -> &str {
+    let cut = match (path.rfind('.'), path.rfind('[')) {
+        (Some(dot), Some(bracket)) => dot.max(bracket),
+        (Some(at), None) | (None, Some(at)) => at,
+        (None, None) => 0,
+    };
+    &path[..cut]
 }
 
 /// Parser options: a policy nests about ten levels deep, and a tighter
@@ -1357,6 +1381,39 @@ spec:
             e.to_string(),
             "p.yaml:39: spec.kprobes[0].selectors[0].matchArgs[0].valuez: unknown field"
         );
+    }
+
+    #[test]
+    fn a_missing_field_is_reported_at_the_mapping_that_lacks_it() {
+        let text = "\
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata: {name: x}
+spec:
+  kprobes:
+  - syscall: false
+    args:
+    - index: 0
+      type: file
+    selectors:
+    - matchActions:
+      - action: Sigkill
+";
+        let (_, errors) = parse_policies("f.yaml", text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let e = &errors[0];
+        assert_eq!(e.path.as_deref(), Some("spec.kprobes[0]"), "{e}");
+        assert_eq!(e.line, Some(6), "{e}");
+        assert!(e.to_string().contains("missing field `call`"), "{e}");
+
+        let text = text
+            .replace("- syscall: false", "- call: sys_write")
+            .replace("- index: 0\n      type: file", "- type: file");
+        let (_, errors) = parse_policies("f.yaml", &text);
+        let e = &errors[0];
+        assert_eq!(e.path.as_deref(), Some("spec.kprobes[0].args[0]"), "{e}");
+        assert_eq!(e.line, Some(8), "{e}");
+        assert!(e.to_string().contains("missing field `index`"), "{e}");
     }
 
     #[test]
