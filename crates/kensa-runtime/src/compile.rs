@@ -279,7 +279,7 @@ pub struct AddrEntry {
     pub prefix: u32,
 }
 
-/// What kind of file access a Landlock deny covers.
+/// What kind of file access a [`FileDeny`] covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum FileAccess {
     /// Reading.
@@ -288,14 +288,23 @@ pub enum FileAccess {
     Write,
 }
 
-/// An `Override` on file access, carried out by Landlock for a workload
-/// kensa starts.
+/// An `Override` on file access, for a workload kensa starts: refused
+/// with `errno` by a seccomp user-notification supervisor, and by Landlock
+/// (`EACCES`) as the backstop for what the supervisor's path check misses.
+/// The path covers itself and everything beneath it, component-wise, for
+/// Prefix and Equal alike (as a Landlock rule does).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LandlockDeny {
+pub struct FileDeny {
     /// The path (a Prefix or Equal value).
     pub path: String,
     /// Which access.
     pub access: Vec<FileAccess>,
+    /// The errno the operation fails with: `-argError` (1 is EPERM).
+    pub errno: i32,
+    /// The policy's `metadata.name`, for events.
+    pub policy: String,
+    /// The hook as written (`security_file_permission`), for events.
+    pub function: String,
     /// Where it came from, for messages.
     pub from: String,
 }
@@ -322,9 +331,9 @@ pub struct Compiled {
     pub addrs: Vec<AddrEntry>,
     /// Number of binary sets.
     pub binary_sets: u32,
-    /// File denies for Landlock.
-    pub landlock: Vec<LandlockDeny>,
-    /// Notes for the user (e.g. the errno Landlock returns).
+    /// File access `Override`s (`kensa runtime run` only).
+    pub file_denies: Vec<FileDeny>,
+    /// Notes for the user (e.g. the errno a connect is refused with).
     pub warnings: Vec<String>,
 }
 
@@ -465,12 +474,12 @@ pub fn compile<'a>(
         b.out.strings.dedup();
         b.out.addrs.sort();
         b.out.addrs.dedup();
-        // One policy hook becomes several syscall hooks; its Landlock rules
+        // One policy hook becomes several syscall hooks; its file denies
         // and notes are the same for each.
         let mut seen = std::collections::BTreeSet::new();
         b.out
-            .landlock
-            .retain(|d| seen.insert((d.path.clone(), d.access.clone())));
+            .file_denies
+            .retain(|d| seen.insert((d.path.clone(), d.access.clone(), d.errno)));
         let mut seen = std::collections::BTreeSet::new();
         b.out.warnings.retain(|w| seen.insert(w.clone()));
         Ok(b.out)
@@ -1057,10 +1066,14 @@ impl Builder<'_> {
                         }
                     }
                     HookClass::FileAccess if self.mode == Mode::Run => {
-                        self.landlock(policy, path, s, sources, function)?;
+                        if !(-4095..=-1).contains(&errno) {
+                            self.err(policy, &format!("{path}.argError"), format!("argError {errno} is not a negative errno (-1 is EPERM, -13 EACCES)"));
+                            return None;
+                        }
+                        self.landlock(policy, path, s, sources, function, -errno)?;
                     }
                     HookClass::FileAccess => {
-                        self.err(policy, path, "Override on file access needs Landlock, which only confines a workload kensa starts itself (`kensa runtime run`); this kernel has no bpf_override_return (kprobes) or BPF LSM for the agent to use");
+                        self.err(policy, path, "Override on file access needs a seccomp supervisor and Landlock, which only confine a workload kensa starts itself (`kensa runtime run`); this kernel has no bpf_override_return (kprobes) or BPF LSM for the agent to use");
                         return None;
                     }
                     _ => {
@@ -1081,9 +1094,11 @@ impl Builder<'_> {
         })
     }
 
-    /// Turns an `Override` selector on file access into Landlock denies:
+    /// Turns an `Override` selector on file access into [`FileDeny`]s:
     /// only a selector made of path Prefix/Equal filters (and the access
-    /// mask) can become one, since Landlock restricts the whole workload.
+    /// mask) can become one, since the seccomp filter and Landlock restrict
+    /// the whole workload.
+    #[allow(clippy::too_many_arguments)] // one call site
     fn landlock(
         &mut self,
         policy: &str,
@@ -1091,6 +1106,7 @@ impl Builder<'_> {
         s: &Selector,
         sources: &[ArgSource],
         function: &str,
+        errno: i32,
     ) -> Option<()> {
         if !s.match_binaries.is_empty() || !s.match_pids.is_empty() {
             self.err(policy, path, "Override on file access is carried out by Landlock for the whole workload; it cannot be limited by matchBinaries or matchPIDs");
@@ -1142,14 +1158,18 @@ impl Builder<'_> {
             return None;
         }
         for p in paths {
-            self.out.landlock.push(LandlockDeny {
+            self.out.file_denies.push(FileDeny {
                 path: p,
                 access: access.clone(),
+                errno,
+                policy: policy.to_owned(),
+                function: function.to_owned(),
                 from: format!("{policy}: {path}"),
             });
         }
         self.out.warnings.push(format!(
-            "{policy}: {path}: Override on file access is carried out by Landlock, which fails the operation with EACCES (not argError) when the file is opened"
+            "{policy}: {path}: Override on file access fails the open (not the later read or write) with argError ({}), through a seccomp supervisor; Landlock denies the same paths behind it, so what the supervisor's path check misses (a hard link, a path changed during the check) fails with EACCES",
+            -errno
         ));
         Some(())
     }
@@ -1629,17 +1649,23 @@ spec:
     }
 
     #[test]
-    fn override_on_files_needs_run_mode_and_names_landlock() {
+    fn override_on_files_needs_run_mode_and_carries_arg_error() {
         let yaml = READ_KILL
             .replace("values: [\"4\"]", "values: [\"2\"]")
             .replace("{action: Sigkill}", "{action: Override, argError: -1}");
         let errors = compiled(&yaml, Mode::Agent).unwrap_err();
         assert!(errors[0].problem.contains("Landlock"), "{errors:?}");
         let c = compiled(&yaml, Mode::Run).unwrap();
-        assert_eq!(c.landlock.len(), 1);
-        assert_eq!(c.landlock[0].path, "/etc/kensa-secret");
-        assert_eq!(c.landlock[0].access, vec![FileAccess::Write]);
-        assert!(c.warnings.iter().any(|w| w.contains("EACCES")));
+        assert_eq!(c.file_denies.len(), 1);
+        assert_eq!(c.file_denies[0].path, "/etc/kensa-secret");
+        assert_eq!(c.file_denies[0].access, vec![FileAccess::Write]);
+        assert_eq!(c.file_denies[0].errno, libc::EPERM);
+        assert_eq!(c.file_denies[0].function, "security_file_permission");
+        assert!(c.warnings.iter().any(|w| w.contains("argError (-1)")));
+        let eacces = compiled(&yaml.replace("argError: -1", "argError: -13"), Mode::Run).unwrap();
+        assert_eq!(eacces.file_denies[0].errno, libc::EACCES);
+        let errors = compiled(&yaml.replace("argError: -1", "argError: 5"), Mode::Run).unwrap_err();
+        assert!(errors[0].path.ends_with("argError"), "{errors:?}");
     }
 
     #[test]

@@ -544,6 +544,16 @@ unsafe fn send_fd(socket: RawFd, fd: RawFd) -> isize {
     }
 }
 
+/// Kills child `pid` (SIGKILL), for a caller that cannot let it run on;
+/// [`wait`] for it afterwards.
+pub fn kill(pid: libc::pid_t) -> io::Result<()> {
+    // SAFETY: kill takes plain integers; the caller names its own child.
+    if unsafe { libc::kill(pid, libc::SIGKILL) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// Waits for child `pid` to end.
 pub fn wait(pid: libc::pid_t) -> io::Result<ExitStatus> {
     let mut status = 0;

@@ -261,33 +261,60 @@ fn reading_under_a_denied_prefix_kills_the_reader_and_the_event_names_the_rule()
     assert!(kprobes(&run.events).is_empty());
 }
 
-#[test]
-fn override_makes_a_write_under_a_protected_path_fail() {
-    let Some((_serial, dir)) = kernel_test("override-write") else {
-        return;
-    };
+/// Runs `echo changed > protected/config` and friends in `dir` under an
+/// Override with `arg_error` on writes under `protected/`.
+fn override_write(dir: &Path, arg_error: i32) -> (PathBuf, Run) {
     let protected = dir.join("protected/config");
     write(&protected, "original\n");
     let policy = write_policy(
-        &dir,
+        dir,
         "protect-config",
-        &prefix_selector(&dir.join("protected"), 2, "Override\n        argError: -1"),
+        &prefix_selector(
+            &dir.join("protected"),
+            2,
+            &format!("Override\n        argError: {arg_error}"),
+        ),
     );
-    // Landlock can only allow what exists when the ruleset is made: a new
-    // file goes in an existing directory beside the protected one.
+    // Landlock, behind the supervisor, can only allow what exists when the
+    // ruleset is made: a new file goes in an existing directory beside the
+    // protected one.
     std::fs::create_dir_all(dir.join("open")).unwrap();
     let script = format!(
         "echo changed > {p}; echo write=$?; echo ok > {o}; echo other=$?; cat {p}",
         p = protected.display(),
         o = dir.join("open/new").display()
     );
-    let run = kensa_run(&dir, &[&policy], &["sh", "-c", &script]);
+    let run = kensa_run(dir, &[&policy], &["sh", "-c", &script]);
+    (protected, run)
+}
+
+/// The Override events naming `path`.
+fn overrides_of<'a>(run: &'a Run, path: &Path) -> Vec<&'a Value> {
+    kprobes(&run.events)
+        .into_iter()
+        .filter(|k| {
+            k["action"] == "KPROBE_ACTION_OVERRIDE"
+                && k["args"][0]["file_arg"]["path"] == path.to_str().unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn override_makes_a_write_under_a_protected_path_fail() {
+    let Some((_serial, dir)) = kernel_test("override-write") else {
+        return;
+    };
+    let (protected, run) = override_write(&dir, -1);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    // Landlock fails the open for writing with EACCES (the shell's
-    // "Permission denied"); kensa says so when loading the policy.
+    // argError -1: the open for writing fails with EPERM, the shell's
+    // "Operation not permitted" (dash exits 2 from a failed redirection).
     assert!(run.stdout.contains("write=2"), "{}", run.stdout);
-    assert!(run.stderr.contains("Permission denied"), "{}", run.stderr);
-    assert!(run.stderr.contains("EACCES"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Operation not permitted"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("Permission denied"), "{}", run.stderr);
     assert!(run.stdout.contains("other=0"), "{}", run.stdout);
     assert!(
         run.stdout.contains("original"),
@@ -295,8 +322,36 @@ fn override_makes_a_write_under_a_protected_path_fail() {
         run.stdout
     );
     assert_eq!(std::fs::read_to_string(&protected).unwrap(), "original\n");
+    // The refusal is reported as the policy's hook with the Override
+    // action, naming the file, the write mask and the shell.
+    let overrides = overrides_of(&run, &protected);
+    assert_eq!(overrides.len(), 1, "{:?}", run.events);
+    let event = overrides[0];
+    assert_eq!(event["function_name"], "security_file_permission");
+    assert_eq!(event["policy_name"], "protect-config");
+    assert_eq!(event["args"][1]["int_arg"], 2, "{event}");
+    assert!(
+        event["process"]["binary"]
+            .as_str()
+            .is_some_and(|b| b.ends_with("sh") || b.ends_with("dash")),
+        "{event}"
+    );
     // Only the workload is confined: this process can still write there.
     std::fs::write(&protected, "by the test\n").unwrap();
+}
+
+#[test]
+fn override_with_arg_error_minus_13_fails_the_write_with_eacces() {
+    let Some((_serial, dir)) = kernel_test("override-eacces") else {
+        return;
+    };
+    let (protected, run) = override_write(&dir, -13);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("write=2"), "{}", run.stdout);
+    assert!(run.stderr.contains("Permission denied"), "{}", run.stderr);
+    assert!(run.stdout.contains("other=0"), "{}", run.stdout);
+    assert_eq!(std::fs::read_to_string(&protected).unwrap(), "original\n");
+    assert_eq!(overrides_of(&run, &protected).len(), 1, "{:?}", run.events);
 }
 
 #[test]

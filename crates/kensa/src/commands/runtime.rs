@@ -10,15 +10,18 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use kensa_runtime::compile::{self, Compiled, FileAccess, Mode};
+use kensa_runtime::compile::{self, ActionCode, Compiled, FileAccess, FileDeny, Mode};
 use kensa_runtime::events::{self, Event};
 use kensa_runtime::kernel::{self, Engine, Scope, abi};
 use kensa_runtime::policy::Workload;
-use kensa_runtime::process_cache::{BootOffset, ProcessCache};
+use kensa_runtime::process_cache::{BootOffset, Clock, ProcessCache};
 use kensa_runtime::{Plan, Policy};
 use kensa_sandbox::cgroup::{RunCgroup, cgroup2_mount};
 use kensa_sandbox::landlock::{self, Access, DenyRule};
-use kensa_sandbox::spawn::{SpawnOptions, Spawned, spawn_into_cgroup, wait};
+use kensa_sandbox::notify::{self, Denial, Supervisor};
+use kensa_sandbox::spawn::{
+    Notified, SpawnOptions, Spawned, spawn_into_cgroup, spawn_into_cgroup_notified, wait,
+};
 
 use crate::commands::shell_exit_code;
 use crate::exit;
@@ -34,8 +37,10 @@ descendants only, never to other processes. Events go to standard error (or --ev
 command's own output stays on standard output.
 
 Actions: Sigkill kills the process before the operation returns to it; Override refuses a connect
-(cgroup connect4/6 hook, EPERM) or denies file access through Landlock (EACCES); Signal sends argSig;
-Post/NoPost choose whether an event is printed.
+(cgroup connect4/6 hook, EPERM) or fails the open of a file under the policy's path with argError
+(-1: EPERM, -13: EACCES) through a seccomp supervisor, with Landlock behind it failing what the
+supervisor's path check misses with EACCES, and prints an Override event for each refusal;
+Signal sends argSig; Post/NoPost choose whether an event is printed.
 
 Exit status: the command's own; 128+N when a signal N ended it (137: SIGKILL);
 2 when the policies cannot be loaded or the command cannot start.
@@ -235,32 +240,136 @@ pub(crate) fn resolve_binary(path: &str) -> Option<String> {
         .map(|p| p.to_string_lossy().into_owned())
 }
 
+fn access_of(deny: &FileDeny) -> Access {
+    deny.access.iter().fold(Access::NONE, |acc, a| {
+        acc | match a {
+            FileAccess::Read => Access::READ,
+            FileAccess::Write => Access::WRITE,
+        }
+    })
+}
+
 fn landlock_rules(compiled: &Compiled) -> Vec<DenyRule> {
     compiled
-        .landlock
+        .file_denies
         .iter()
-        .map(|deny| {
-            let access = deny.access.iter().fold(Access::NONE, |acc, a| {
-                acc | match a {
-                    FileAccess::Read => Access::READ,
-                    FileAccess::Write => Access::WRITE,
-                }
-            });
-            DenyRule::new(&deny.path, access)
-        })
+        .map(|deny| DenyRule::new(&deny.path, access_of(deny)))
         .collect()
+}
+
+/// The supervisor's rules, one per file deny and in the same order, so a
+/// denial's rule index is the deny's.
+fn notify_rules(compiled: &Compiled) -> Vec<notify::Rule> {
+    compiled
+        .file_denies
+        .iter()
+        .map(|deny| notify::Rule::new(&deny.path, access_of(deny), deny.errno))
+        .collect()
+}
+
+/// The `process` of a denial's event, read from /proc while the caller
+/// waits for the answer. kensa saw the process exec in its BPF events but
+/// under a kernel exec time the supervisor does not know, so the exec id
+/// is left out; the pid ties the two together.
+fn process_of(tid: u32, pod: Option<events::Pod>) -> events::Process {
+    let proc = PathBuf::from(format!("/proc/{tid}"));
+    let status = std::fs::read_to_string(proc.join("status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<u32>().ok())
+    };
+    let link = |name: &str| {
+        std::fs::read_link(proc.join(name))
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let cmdline = std::fs::read(proc.join("cmdline")).unwrap_or_default();
+    let arguments = cmdline
+        .split(|b| *b == 0)
+        .skip(1)
+        .filter(|a| !a.is_empty())
+        .map(String::from_utf8_lossy)
+        .collect::<Vec<_>>()
+        .join(" ");
+    events::Process {
+        exec_id: String::new(),
+        pid: field("Tgid:").unwrap_or(tid),
+        uid: field("Uid:").unwrap_or_default(),
+        cwd: link("cwd"),
+        binary: link("exe"),
+        arguments,
+        start_time: String::new(),
+        pod,
+        parent_exec_id: String::new(),
+    }
+}
+
+/// What the supervisor's refusals need to become events.
+struct DenialEvents {
+    denies: Vec<FileDeny>,
+    node: String,
+    pod: Option<events::Pod>,
+    clock: BootOffset,
+}
+
+impl DenialEvents {
+    /// A kprobe event for the policy's hook with the Override action, its
+    /// arguments shaped as the hook's would be.
+    fn event(&self, denial: &Denial) -> Option<Event> {
+        let deny = self.denies.get(denial.rule)?;
+        let path = denial.path.to_string_lossy().into_owned();
+        let refused_write =
+            denial.access.contains(Access::WRITE) && deny.access.contains(&FileAccess::Write);
+        let args = match deny.function.as_str() {
+            "security_file_permission" => vec![
+                events::Arg::File {
+                    path,
+                    permission: None,
+                },
+                // MAY_WRITE or MAY_READ, as the hook would see it.
+                events::Arg::Int(if refused_write { 2 } else { 4 }),
+            ],
+            "security_path_truncate" => vec![events::Arg::Path { path }],
+            _ => vec![events::Arg::File {
+                path,
+                permission: None,
+            }],
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i128)
+            .unwrap_or_default();
+        Some(Event {
+            node_name: self.node.clone(),
+            time: self
+                .clock
+                .rfc3339(u64::try_from(now - self.clock.unix_ns_at_boot).unwrap_or_default()),
+            kind: events::EventKind::Kprobe {
+                process: process_of(denial.pid, self.pod.clone()),
+                parent: None,
+                function_name: deny.function.clone(),
+                args,
+                action: ActionCode::Override.event_name().to_owned(),
+                policy_name: deny.policy.clone(),
+                return_value: None,
+            },
+        })
+    }
 }
 
 /// Where events go.
 struct EventWriter {
-    out: Box<dyn Write>,
+    out: Box<dyn Write + Send>,
     format: EventFormat,
     line: Vec<u8>,
 }
 
 impl EventWriter {
     fn open(path: Option<&Path>, format: EventFormat) -> anyhow::Result<Self> {
-        let out: Box<dyn Write> = match path {
+        let out: Box<dyn Write + Send> = match path {
             Some(p) => Box::new(std::io::BufWriter::new(
                 std::fs::File::create(p).with_context(|| format!("--events {}", p.display()))?,
             )),
@@ -356,13 +465,19 @@ fn run_workload(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
     let cgroup =
         RunCgroup::create(&mount, "kensa-run").context("creating the workload's cgroup")?;
     let id = kernel::cgroup_id(cgroup.path()).context("reading the workload cgroup's id")?;
-    let ruleset = if compiled.landlock.is_empty() {
-        None
+    // File Overrides: the seccomp supervisor answers with argError, and
+    // Landlock behind it refuses (EACCES) what its path check misses.
+    let (ruleset, file_rules) = if compiled.file_denies.is_empty() {
+        (None, None)
     } else {
-        Some(
-            landlock::ruleset(&landlock_rules(&compiled))
-                .context("building the Landlock ruleset")?,
-        )
+        let ruleset = landlock::ruleset(&landlock_rules(&compiled))
+            .context("building the Landlock ruleset")?;
+        let rules = notify::Rules::new(&notify_rules(&compiled))
+            .context("preparing the file Override rules")?;
+        let filter = rules
+            .filter()
+            .context("building the file Override seccomp filter")?;
+        (Some(ruleset), Some((rules, filter)))
     };
     let scope = Scope::Workload {
         dir: cgroup.path().to_path_buf(),
@@ -372,7 +487,10 @@ fn run_workload(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
         process_cache_entries: args.process_cache,
     };
     let engine = Engine::load(&compiled, &scope, &options).context("loading the BPF programs")?;
-    let writer = EventWriter::open(args.events.as_deref(), args.format)?;
+    let writer = Arc::new(std::sync::Mutex::new(EventWriter::open(
+        args.events.as_deref(),
+        args.format,
+    )?));
     let mut cache = ProcessCache::new(node_name(), args.process_cache as usize);
     cache.pod = args.namespace.as_ref().map(|ns| events::Pod {
         namespace: ns.clone(),
@@ -389,14 +507,32 @@ fn run_workload(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
         landlock: ruleset.as_ref().map(|r| std::os::fd::AsFd::as_fd(r)),
     };
     use std::os::fd::AsFd;
-    let pid = match spawn_into_cgroup(
-        program,
-        &args.command[1..],
-        directory.as_fd(),
-        &spawn_options,
-    ) {
-        Ok(Spawned::Child(pid)) => pid,
-        Ok(Spawned::Fallback) => bail!(
+    let spawned = match &file_rules {
+        Some((_, filter)) => spawn_into_cgroup_notified(
+            program,
+            &args.command[1..],
+            directory.as_fd(),
+            &spawn_options,
+            filter,
+        )
+        .map(|n| match n {
+            Notified::Child { pid, listener } => Some((pid, Some(listener))),
+            Notified::Fallback => None,
+        }),
+        None => spawn_into_cgroup(
+            program,
+            &args.command[1..],
+            directory.as_fd(),
+            &spawn_options,
+        )
+        .map(|s| match s {
+            Spawned::Child(pid) => Some((pid, None)),
+            Spawned::Fallback => None,
+        }),
+    };
+    let (pid, listener) = match spawned {
+        Ok(Some(child)) => child,
+        Ok(None) => bail!(
             "this kernel has no clone3(CLONE_INTO_CGROUP) (Linux 5.7+), which kensa runtime needs"
         ),
         Err(err) => {
@@ -405,6 +541,37 @@ fn run_workload(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
         }
     };
     kensa_sandbox::signals::forward_to(pid);
+    let supervisor = match (listener, file_rules) {
+        (Some(listener), Some((rules, _))) => {
+            let denial_events = DenialEvents {
+                denies: compiled.file_denies.clone(),
+                node: node_name(),
+                pod: cache.pod.clone(),
+                clock: boot_offset(),
+            };
+            let writer = Arc::clone(&writer);
+            // The event is written (and flushed) before the refusal reaches
+            // the process, so it precedes whatever the process does next.
+            let on_denial = move |denial: &Denial| {
+                if let Some(event) = denial_events.event(denial)
+                    && let Ok(mut writer) = writer.lock()
+                    && writer.write(&event).is_ok()
+                {
+                    writer.out.flush().ok();
+                }
+            };
+            match Supervisor::start(listener, rules, on_denial) {
+                Ok(supervisor) => Some(supervisor),
+                Err(err) => {
+                    // Nobody answers the workload's opens: stop it.
+                    let _ = kensa_sandbox::spawn::kill(pid);
+                    let _ = wait_for(pid);
+                    return Err(err).context("starting the file Override supervisor");
+                }
+            }
+        }
+        _ => None,
+    };
 
     let done = Arc::new(AtomicBool::new(false));
     let waiter = {
@@ -417,19 +584,23 @@ fn run_workload(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
     };
     let clock = boot_offset();
     let mut write_error = None;
-    let writer = std::cell::RefCell::new(writer);
+    let lock = || {
+        writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
     engine.read_records(
         Duration::from_millis(50),
         // Called between batches: the moment to hand the batch on.
         &|| {
-            writer.borrow_mut().out.flush().ok();
+            lock().out.flush().ok();
             done.load(Ordering::SeqCst)
         },
         &mut |data| match abi::decode(data) {
             Ok(record) => {
                 if let Some(event) = cache.event(&record, &compiled, &clock)
                     && write_error.is_none()
-                    && let Err(err) = writer.borrow_mut().write(&event)
+                    && let Err(err) = lock().write(&event)
                 {
                     write_error = Some(err);
                 }
@@ -437,11 +608,18 @@ fn run_workload(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
             Err(err) => eprintln!("kensa: {err}"),
         },
     )?;
-    let mut writer = writer.into_inner();
     let status = waiter
         .join()
         .map_err(|_| anyhow::anyhow!("the waiting thread panicked"))??;
-    writer.out.flush().ok();
+    if let Some(supervisor) = supervisor {
+        // The workload is gone; a descendant it left behind would get
+        // ENOSYS from the opens the filter stops, as with kensa gone.
+        match supervisor.stop() {
+            Ok(_) => {}
+            Err(err) => eprintln!("kensa: {err}"),
+        }
+    }
+    lock().out.flush().ok();
     let lost = engine.ringbuf_lost();
     drop(engine);
     if lost > 0 {
