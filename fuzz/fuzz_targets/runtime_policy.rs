@@ -17,7 +17,12 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     for mode in [kensa_runtime::compile::Mode::Run, kensa_runtime::compile::Mode::Agent] {
-        if let Ok(compiled) = kensa_runtime::compile::compile(&planned, mode, &|_| None) {
+        if let Ok(compiled) = kensa_runtime::compile::compile(
+            &planned,
+            mode,
+            &|_| None,
+            &kensa_runtime::namespaces::HostNamespaces::default(),
+        ) {
             for hook in &compiled.hooks {
                 let _ = kensa_runtime::kernel::abi::encode_hook(hook);
             }

@@ -36,6 +36,7 @@
 /* Set by userspace before load. */
 const volatile __u64 global_policies = 0; /* policies without a pod selector */
 const volatile __u32 nr_binary_sets = 0;
+const volatile __u32 nr_follow_filters = 0;
 
 __u64 counters[NR_COUNTERS] = {};
 
@@ -68,6 +69,15 @@ struct {
 	__type(key, struct addr_key);
 	__type(value, __u8);
 } addrs SEC(".maps");
+
+/* matchPIDs followForks filters: a process forked from one whose pid is in
+ * entry i (or from a descendant of one) gets bit i of proc.pid_follow. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_FOLLOW_FILTERS);
+	__type(key, __u32);
+	__type(value, struct filter);
+} follow_filters SEC(".maps");
 
 /* Binary sets: set i's strings live in `strings` under set id
  * BINARY_SET_BASE + i. */
@@ -120,6 +130,7 @@ struct pathbuf {
 /* Working memory, per CPU: too large for the 512-byte stack. */
 struct eval {
 	__s64 ints[MAX_ARGS];
+	__s64 ret; /* the return value at sys_exit, for matchReturnArgs */
 	__u32 path_pos; /* the path is path_buf[path_pos .. PATH_LEN) */
 	__u32 path_ok;
 	__u32 sock_ok;
@@ -474,6 +485,98 @@ static __always_inline bool match_binary(struct filter *f, struct eval *e)
 	return f->op == OP_IN ? in : !in;
 }
 
+/* The parent's binary as it was when this process was forked or exec'd
+ * (a parent that execs later is not seen here). */
+static __always_inline bool match_parent_binary(struct filter *f, struct eval *e)
+{
+	if (f->set >= 64)
+		return false;
+	__u64 sets = e->proc.parent_binary_sets;
+	if (f->flags & BIN_FOLLOW_CHILDREN)
+		sets |= e->proc.parent_follow_sets;
+	bool in = (sets >> f->set) & 1;
+	return f->op == OP_IN ? in : !in;
+}
+
+/* The namespace of `which` the task is in, as /proc/<pid>/ns/<x> numbers
+ * it; 0 when this kernel has no such namespace (time without
+ * CONFIG_TIME_NS). Read when a filter asks, not per syscall. */
+static __always_inline __u32 ns_inum(struct task_struct *task, __u32 which)
+{
+	struct nsproxy *nsp = BPF_CORE_READ(task, nsproxy);
+	switch (which) {
+	case NS_UTS:
+		return BPF_CORE_READ(nsp, uts_ns, ns.inum);
+	case NS_IPC:
+		return BPF_CORE_READ(nsp, ipc_ns, ns.inum);
+	case NS_MNT:
+		return BPF_CORE_READ(nsp, mnt_ns, ns.inum);
+	case NS_PID: {
+		/* The task's own pid namespace (task_active_pid_ns): the one
+		 * its pid was allocated in, at its pid's deepest level. */
+		struct pid *pid = BPF_CORE_READ(task, thread_pid);
+		unsigned int level = BPF_CORE_READ(pid, level);
+		struct pid_namespace *ns = 0;
+		bpf_probe_read_kernel(&ns, sizeof(ns),
+				      (char *)pid + bpf_core_field_offset(struct pid, numbers) +
+					      (level & 31) * bpf_core_type_size(struct upid) +
+					      bpf_core_field_offset(struct upid, ns));
+		return BPF_CORE_READ(ns, ns.inum);
+	}
+	case NS_PID_FOR_CHILDREN:
+		return BPF_CORE_READ(nsp, pid_ns_for_children, ns.inum);
+	case NS_NET:
+		return BPF_CORE_READ(nsp, net_ns, ns.inum);
+	case NS_TIME:
+		if (!bpf_core_field_exists(nsp->time_ns))
+			return 0;
+		return BPF_CORE_READ(nsp, time_ns, ns.inum);
+	case NS_TIME_FOR_CHILDREN:
+		if (!bpf_core_field_exists(nsp->time_ns_for_children))
+			return 0;
+		return BPF_CORE_READ(nsp, time_ns_for_children, ns.inum);
+	case NS_CGROUP:
+		return BPF_CORE_READ(nsp, cgroup_ns, ns.inum);
+	case NS_USER:
+		return BPF_CORE_READ(task, cred, user_ns, ns.inum);
+	}
+	return 0;
+}
+
+static __always_inline bool match_namespace(struct filter *f, struct task_struct *task)
+{
+	__u32 inum = ns_inum(task, f->arg);
+	bool in = inum && in_vals(f, inum);
+	return f->op == OP_IN ? in : !in;
+}
+
+/* Tetragon's semantics: In matches when any of the listed capabilities is
+ * in the set, NotIn when none is. isNamespaceCapability limits the filter
+ * to tasks outside the host's user namespace (where capabilities only
+ * reach that namespace's resources): in the host's, it never matches. */
+static __always_inline bool match_caps(struct filter *f, struct task_struct *task)
+{
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	if ((f->flags & CAPS_NAMESPACE) && BPF_CORE_READ(cred, user_ns, ns.inum) == (__u32)f->vals[1])
+		return false;
+	__u64 caps;
+	switch (f->arg) {
+	case CAPS_EFFECTIVE:
+		caps = BPF_CORE_READ(cred, cap_effective.val);
+		break;
+	case CAPS_INHERITABLE:
+		caps = BPF_CORE_READ(cred, cap_inheritable.val);
+		break;
+	case CAPS_PERMITTED:
+		caps = BPF_CORE_READ(cred, cap_permitted.val);
+		break;
+	default:
+		return false;
+	}
+	bool any = (caps & f->vals[0]) != 0;
+	return f->op == OP_IN ? any : !any;
+}
+
 __noinline bool match_filter(struct filter *f, struct eval *e)
 {
 	if (!f || !e)
@@ -491,6 +594,14 @@ __noinline bool match_filter(struct filter *f, struct eval *e)
 		return match_binary(f, e);
 	case FK_PID:
 		return match_pid(f, e);
+	case FK_NAMESPACE:
+		return match_namespace(f, (struct task_struct *)bpf_get_current_task());
+	case FK_CAPS:
+		return match_caps(f, (struct task_struct *)bpf_get_current_task());
+	case FK_PARENT_BINARY:
+		return match_parent_binary(f, e);
+	case FK_RETURN:
+		return match_int(f, e->ret);
 	}
 	return false;
 }
@@ -717,6 +828,7 @@ static __always_inline struct proc *load_proc(struct eval *e)
 static __always_inline void decide(struct eval *e, struct task_struct *task, struct hook *h, __u32 id,
 				   __u32 nr, __s64 ret, bool has_ret)
 {
+	e->ret = ret;
 	for (int j = 0; j < MAX_SELECTORS; j++) {
 		if (j >= h->nselectors)
 			break;
@@ -842,8 +954,23 @@ int BPF_PROG(kensa_fork, struct task_struct *parent, struct task_struct *child)
 		c = *pp;
 		c.follow_sets = pp->follow_sets | pp->binary_sets;
 		c.pid_follow = pp->pid_follow;
+		c.parent_binary_sets = pp->binary_sets;
+		c.parent_follow_sets = pp->follow_sets;
 	}
 	c.ppid = ptgid;
+	if (nr_follow_filters) {
+		/* The parent may predate kensa (no entry): its pid still counts. */
+		__u32 parent_nspid = ns_pid(parent);
+		for (__u32 i = 0; i < MAX_FOLLOW_FILTERS; i++) {
+			if (i >= nr_follow_filters)
+				break;
+			struct filter *f = bpf_map_lookup_elem(&follow_filters, &i);
+			if (!f)
+				break;
+			if (in_vals(f, (f->flags & PID_NAMESPACE) ? parent_nspid : ptgid))
+				c.pid_follow |= 1ull << i;
+		}
+	}
 	count(CTR_PROC_NEW);
 	bpf_map_update_elem(&procs, &ctgid, &c, BPF_ANY);
 	return 0;
@@ -864,11 +991,16 @@ int BPF_PROG(kensa_exec, struct task_struct *task, int old_pid, struct linux_bin
 		p.follow_sets = old->follow_sets;
 		p.pid_follow = old->pid_follow;
 		p.parent_exec_ktime = old->parent_exec_ktime;
+		p.parent_binary_sets = old->parent_binary_sets;
+		p.parent_follow_sets = old->parent_follow_sets;
 	}
 	p.ppid = BPF_CORE_READ(task, real_parent, tgid);
 	struct proc *pp = bpf_map_lookup_elem(&procs, &p.ppid);
-	if (pp)
+	if (pp) {
 		p.parent_exec_ktime = pp->exec_ktime;
+		p.parent_binary_sets = pp->binary_sets;
+		p.parent_follow_sets = pp->follow_sets;
+	}
 	p.exec_ktime = bpf_ktime_get_boot_ns();
 
 	/* The binary as resolved by the kernel (symlinks followed). */

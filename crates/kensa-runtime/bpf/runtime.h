@@ -126,13 +126,58 @@ typedef struct {
 	__u64 val;
 } kernel_cap_t;
 
+/* Every namespace type embeds one; inum is what /proc/<pid>/ns/<x> shows. */
+struct ns_common {
+	unsigned int inum;
+};
+
+struct uts_namespace {
+	struct ns_common ns;
+};
+struct ipc_namespace {
+	struct ns_common ns;
+};
+struct mnt_namespace {
+	struct ns_common ns;
+};
+struct pid_namespace {
+	struct ns_common ns;
+};
+struct net {
+	struct ns_common ns;
+};
+struct time_namespace {
+	struct ns_common ns;
+};
+struct cgroup_namespace {
+	struct ns_common ns;
+};
+struct user_namespace {
+	struct ns_common ns;
+};
+
+struct nsproxy {
+	struct uts_namespace *uts_ns;
+	struct ipc_namespace *ipc_ns;
+	struct mnt_namespace *mnt_ns;
+	struct pid_namespace *pid_ns_for_children;
+	struct net *net_ns;
+	struct time_namespace *time_ns; /* CONFIG_TIME_NS only */
+	struct time_namespace *time_ns_for_children;
+	struct cgroup_namespace *cgroup_ns;
+};
+
 struct cred {
 	kuid_t uid;
+	kernel_cap_t cap_inheritable;
+	kernel_cap_t cap_permitted;
 	kernel_cap_t cap_effective;
+	struct user_namespace *user_ns;
 };
 
 struct upid {
 	int nr;
+	struct pid_namespace *ns;
 };
 
 struct pid {
@@ -151,6 +196,7 @@ struct task_struct {
 	struct mm_struct *mm;
 	const struct cred *cred;
 	struct pid *thread_pid;
+	struct nsproxy *nsproxy;
 	__u64 start_time;
 };
 
@@ -202,6 +248,31 @@ enum filter_kind {
 	FK_SOCK = 3,
 	FK_BINARY = 4,
 	FK_PID = 5,
+	FK_NAMESPACE = 6,     /* arg: enum ns_kind; vals: inode numbers */
+	FK_CAPS = 7,          /* arg: enum caps_kind; vals[0]: capability bits */
+	FK_PARENT_BINARY = 8, /* like FK_BINARY, on the parent's binary */
+	FK_RETURN = 9,        /* the return value, at sys_exit (matchReturnArgs) */
+};
+
+/* matchNamespaces namespace, in Tetragon's order. */
+enum ns_kind {
+	NS_UTS = 0,
+	NS_IPC = 1,
+	NS_MNT = 2,
+	NS_PID = 3,
+	NS_PID_FOR_CHILDREN = 4,
+	NS_NET = 5,
+	NS_TIME = 6,
+	NS_TIME_FOR_CHILDREN = 7,
+	NS_CGROUP = 8,
+	NS_USER = 9,
+};
+
+/* matchCapabilities type. */
+enum caps_kind {
+	CAPS_EFFECTIVE = 0,
+	CAPS_INHERITABLE = 1,
+	CAPS_PERMITTED = 2,
 };
 
 enum filter_op {
@@ -236,6 +307,12 @@ enum filter_op {
 #define PID_FOLLOW_FORKS 2
 /* matchBinaries flags */
 #define BIN_FOLLOW_CHILDREN 1
+/* matchCapabilities flags: isNamespaceCapability, with the host's user
+ * namespace inode in vals[1] */
+#define CAPS_NAMESPACE 1
+
+/* matchPIDs followForks filters, one pid_follow bit each. */
+#define MAX_FOLLOW_FILTERS 64
 
 /* Actions of a selector (bits), and its first action for the event. */
 #define ACT_SIGKILL 1
@@ -328,7 +405,9 @@ struct proc {
 	__u32 flags;
 	__u64 binary_sets; /* bit i: the binary is in binary set i */
 	__u64 follow_sets; /* inherited through followChildren */
-	__u64 pid_follow;  /* bit per policy hook filter slot: inherited matchPIDs followForks */
+	__u64 pid_follow;  /* bit i: descends from a process in follow filter i (matchPIDs followForks) */
+	__u64 parent_binary_sets; /* the parent's binary_sets (matchParentBinaries) */
+	__u64 parent_follow_sets; /* the parent's follow_sets (matchParentBinaries followChildren) */
 };
 
 /* Scope: cgroup id -> policies (bit per policy) that apply to it. */

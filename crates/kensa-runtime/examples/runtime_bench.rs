@@ -185,7 +185,13 @@ fn compile_policy(file: &Path) -> Result<compile::Compiled, String> {
             .ok()
             .map(|p| p.to_string_lossy().into_owned())
     };
-    compile::compile(&loaded, Mode::Run, &resolve).map_err(|errors| {
+    compile::compile(
+        &loaded,
+        Mode::Run,
+        &resolve,
+        &kensa_runtime::namespaces::HostNamespaces::read(std::path::Path::new("/proc")),
+    )
+    .map_err(|errors| {
         errors
             .iter()
             .map(ToString::to_string)

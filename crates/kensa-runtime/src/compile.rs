@@ -12,7 +12,11 @@ use std::fmt;
 use std::net::IpAddr;
 
 use crate::hooks::{Attachment, HookClass, HookPlan, Phase, Plan};
-use crate::policy::{ActionSelector, ArgSelector, KProbeArg, Policy, Selector};
+use crate::namespaces::{self, HostNamespaces};
+use crate::policy::{
+    ActionSelector, ArgSelector, BinarySelector, CapabilitiesSelector, KProbeArg,
+    NamespaceSelector, PidSelector, Policy, Selector,
+};
 
 /// Hooks the evaluator holds (`MAX_HOOKS` in runtime.h).
 pub const MAX_HOOKS: usize = 64;
@@ -36,6 +40,11 @@ pub const MAX_BINARY_SETS: usize = 64;
 pub const STR_KEY: usize = 252;
 /// Set ids of binary sets start here (`BINARY_SET_BASE`).
 pub const BINARY_SET_BASE: u32 = 0x4000_0000;
+/// Different `matchPIDs` followForks lists (`MAX_FOLLOW_FILTERS`): one
+/// bit each in a process's `pid_follow`.
+pub const MAX_FOLLOW_FILTERS: usize = 64;
+/// Values of a `matchNamespaces` entry (Tetragon's limit).
+pub const MAX_NAMESPACE_VALUES: usize = crate::validate::MAX_NAMESPACE_VALUES;
 
 /// Where a hook argument's value comes from (`enum arg_kind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,10 +135,35 @@ pub enum FilterKind {
     Binary = 4,
     /// The process id.
     Pid = 5,
+    /// A namespace of the process (`arg`: [`namespaces::KINDS`] index).
+    Namespace = 6,
+    /// A capability set of the process (`arg`: [`CapSet`]).
+    Caps = 7,
+    /// The parent's binary, through a binary set bit.
+    ParentBinary = 8,
+    /// The return value (`matchReturnArgs`), at the syscall's exit.
+    Return = 9,
+}
+
+/// `matchCapabilities` type (`enum caps_kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum CapSet {
+    /// `Effective` (Tetragon's default).
+    Effective = 0,
+    /// `Inheritable`.
+    Inheritable = 1,
+    /// `Permitted`.
+    Permitted = 2,
 }
 
 /// `matchPIDs` flag: compare the pid in the task's own namespace.
 pub const PID_NAMESPACE: u32 = 1;
+/// `matchPIDs` flag: descendants match too (`set` is the follow filter).
+pub const PID_FOLLOW_FORKS: u32 = 2;
+/// `matchCapabilities` flag: `isNamespaceCapability`; `vals[1]` is the
+/// host's user namespace inode.
+pub const CAPS_NAMESPACE: u32 = 1;
 /// `matchBinaries` flag: children of a matching binary match.
 pub const BIN_FOLLOW_CHILDREN: u32 = 1;
 
@@ -331,6 +365,9 @@ pub struct Compiled {
     pub addrs: Vec<AddrEntry>,
     /// Number of binary sets.
     pub binary_sets: u32,
+    /// `matchPIDs` followForks filters, by `pid_follow` bit: a process
+    /// forked from one whose pid is in entry i gets bit i.
+    pub follow_filters: Vec<Filter>,
     /// File access `Override`s (`kensa runtime run` only).
     pub file_denies: Vec<FileDeny>,
     /// Notes for the user (e.g. the errno a connect is refused with).
@@ -401,17 +438,20 @@ struct Builder<'a> {
     string_sets: BTreeMap<(Op, Vec<String>), u32>,
     addr_sets: BTreeMap<Vec<String>, u32>,
     binary_sets: BTreeMap<Vec<String>, u32>,
+    host: &'a HostNamespaces,
 }
 
 /// Compiles `policies` (each with its plan). `resolve_binary` gives the
 /// resolved path of a `matchBinaries` value (symlinks followed), when it
-/// differs, so both forms match.
+/// differs, so both forms match. `host` gives `host_ns` its meaning.
 pub fn compile<'a>(
     policies: &'a [(Policy, Plan)],
     mode: Mode,
     resolve_binary: &'a dyn Fn(&str) -> Option<String>,
+    host: &'a HostNamespaces,
 ) -> Result<Compiled, Vec<CompileError>> {
     let mut b = Builder {
+        host,
         current: None,
         out: Compiled::default(),
         errors: Vec::new(),
@@ -849,7 +889,16 @@ impl Builder<'_> {
             for (i, s) in spec_hook.selectors.iter().enumerate() {
                 let path = format!("{}.selectors[{i}]", hook.path);
                 let at_exit = matches!(slot, Slot::Exit(_));
-                match self.selector(name, &path, s, &selector_args, &args, hook.class, &function, at_exit) {
+                match self.selector(
+                    name,
+                    &path,
+                    s,
+                    &selector_args,
+                    &args,
+                    hook.class,
+                    &function,
+                    at_exit,
+                ) {
                     Some(sel) => selectors.push(sel),
                     None => return,
                 }
@@ -876,15 +925,12 @@ impl Builder<'_> {
         sources: &[ArgSource],
         class: HookClass,
         function: &str,
+        at_exit: bool,
     ) -> Option<CompiledSelector> {
-        let unsupported: [(&str, bool); 8] = [
+        let unsupported: [(&str, bool); 4] = [
             ("macros", !s.macros.is_empty()),
             ("matchData", !s.match_data.is_empty()),
-            ("matchReturnArgs", !s.match_return_args.is_empty()),
             ("matchReturnActions", !s.match_return_actions.is_empty()),
-            ("matchParentBinaries", !s.match_parent_binaries.is_empty()),
-            ("matchNamespaces", !s.match_namespaces.is_empty()),
-            ("matchCapabilities", !s.match_capabilities.is_empty()),
             (
                 "matchNamespaceChanges/matchCapabilityChanges/matchWorkloads",
                 !s.match_namespace_changes.is_empty()
@@ -902,6 +948,24 @@ impl Builder<'_> {
                 return None;
             }
         }
+        // Landlock (which carries out Override on files) confines the whole
+        // workload: it cannot tell processes apart by these either.
+        let per_process = [
+            ("matchNamespaces", !s.match_namespaces.is_empty()),
+            ("matchCapabilities", !s.match_capabilities.is_empty()),
+            ("matchParentBinaries", !s.match_parent_binaries.is_empty()),
+        ];
+        if class == HookClass::FileAccess
+            && let Some(i) = s.match_actions.iter().position(|a| a.action == "Override")
+            && let Some((field, _)) = per_process.iter().find(|(_, used)| *used)
+        {
+            self.err(
+                policy,
+                &format!("{path}.matchActions[{i}]"),
+                format!("Override on file access is carried out by Landlock for the whole workload; it cannot be limited by {field}"),
+            );
+            return None;
+        }
         let mut filters = Vec::new();
         for (i, m) in s.match_args.iter().enumerate() {
             let fpath = format!("{path}.matchArgs[{i}]");
@@ -909,72 +973,45 @@ impl Builder<'_> {
         }
         for (i, p) in s.match_pids.iter().enumerate() {
             let fpath = format!("{path}.matchPIDs[{i}]");
-            if p.follow_forks {
-                self.err(
-                    policy,
-                    &format!("{fpath}.followForks"),
-                    "followForks is not carried out by kensa's evaluator yet",
-                );
-                return None;
-            }
-            let op = match p.operator.as_str() {
-                "In" => Op::In,
-                "NotIn" => Op::NotIn,
-                other => {
-                    self.err(
-                        policy,
-                        &format!("{fpath}.operator"),
-                        format!("unknown operator {other:?}"),
-                    );
-                    return None;
-                }
-            };
-            if p.values.len() > MAX_VALS {
-                self.err(
-                    policy,
-                    &format!("{fpath}.values"),
-                    format!("at most {MAX_VALS} values"),
-                );
-                return None;
-            }
-            filters.push(Filter {
-                kind: FilterKind::Pid,
-                op,
-                arg: 0,
-                set: 0,
-                flags: if p.is_namespace_pid { PID_NAMESPACE } else { 0 },
-                vals: p.values.iter().map(|v| u64::from(*v)).collect(),
-            });
+            filters.push(self.pid_filter(policy, &fpath, p)?);
         }
         for (i, m) in s.match_binaries.iter().enumerate() {
             let fpath = format!("{path}.matchBinaries[{i}]");
-            let (op, prefix) = match m.operator.as_str() {
-                "In" => (Op::In, false),
-                "NotIn" => (Op::NotIn, false),
-                "Prefix" => (Op::In, true),
-                "NotPrefix" => (Op::NotIn, true),
-                other => {
-                    self.err(
-                        policy,
-                        &format!("{fpath}.operator"),
-                        format!("{other:?} on binaries is not carried out by kensa's evaluator yet (In, NotIn, Prefix, NotPrefix are)"),
-                    );
-                    return None;
-                }
-            };
-            let set = self.binary_set(policy, &fpath, &m.values, prefix)?;
-            filters.push(Filter {
-                kind: FilterKind::Binary,
-                op,
-                arg: 0,
-                set,
-                flags: if m.follow_children {
-                    BIN_FOLLOW_CHILDREN
-                } else {
-                    0
-                },
-                vals: Vec::new(),
-            });
+            filters.push(self.binary_filter(policy, &fpath, m, FilterKind::Binary)?);
+        }
+        for (i, m) in s.match_parent_binaries.iter().enumerate() {
+            let fpath = format!("{path}.matchParentBinaries[{i}]");
+            filters.push(self.binary_filter(policy, &fpath, m, FilterKind::ParentBinary)?);
+        }
+        for (i, n) in s.match_namespaces.iter().enumerate() {
+            let fpath = format!("{path}.matchNamespaces[{i}]");
+            filters.push(self.namespace_filter(policy, &fpath, n)?);
+        }
+        for (i, c) in s.match_capabilities.iter().enumerate() {
+            let fpath = format!("{path}.matchCapabilities[{i}]");
+            filters.push(self.caps_filter(policy, &fpath, c)?);
+        }
+        if !s.match_return_args.is_empty() && !at_exit {
+            self.err(
+                policy,
+                &format!("{path}.matchReturnArgs"),
+                "the return value only exists at the syscall's exit, and kensa runs this hook at its entry: a hook is moved to the exit only with return: true and selectors that merely Post/NoPost (a kill or override must come before the syscall acts)",
+            );
+            return None;
+        }
+        for (i, m) in s.match_return_args.iter().enumerate() {
+            let fpath = format!("{path}.matchReturnArgs[{i}]");
+            if m.index != Some(0) {
+                self.err(
+                    policy,
+                    &format!("{fpath}.index"),
+                    "matchReturnArgs index 0 is the return value (returnArg); there is no other",
+                );
+                return None;
+            }
+            let mut filter = self.int_filter(policy, &fpath, m, "the return value")?;
+            filter.kind = FilterKind::Return;
+            filters.push(filter);
         }
         if filters.len() > MAX_FILTERS {
             self.err(
@@ -1347,14 +1384,33 @@ impl Builder<'_> {
                 }
             };
         }
-        let op = match op {
+        let mut filter = self.int_filter(policy, path, m, "an integer argument")?;
+        filter.arg = arg;
+        Some(filter)
+    }
+
+    /// An integer comparison of `m`'s values (`Int` kind, slot 0).
+    fn int_filter(
+        &mut self,
+        policy: &str,
+        path: &str,
+        m: &ArgSelector,
+        what: &str,
+    ) -> Option<Filter> {
+        let op = match m.operator.as_str() {
             "Equal" => Op::Equal,
             "NotEqual" => Op::NotEqual,
             "GT" | "GreaterThan" => Op::Gt,
             "LT" | "LessThan" => Op::Lt,
             "Mask" => Op::Mask,
             other => {
-                self.err(policy, &format!("{path}.operator"), format!("{other} does not apply to an integer argument here (Equal, NotEqual, GT, LT, Mask do)"));
+                self.err(
+                    policy,
+                    &format!("{path}.operator"),
+                    format!(
+                        "{other} does not apply to {what} here (Equal, NotEqual, GT, LT, Mask do)"
+                    ),
+                );
                 return None;
             }
         };
@@ -1374,9 +1430,263 @@ impl Builder<'_> {
         Some(Filter {
             kind: FilterKind::Int,
             op,
-            arg,
+            arg: 0,
             set: 0,
             flags: 0,
+            vals,
+        })
+    }
+
+    /// `In` / `NotIn`, the only operators of the process filters.
+    fn in_or_not_in(&mut self, policy: &str, path: &str, operator: &str) -> Option<Op> {
+        match operator {
+            "In" => Some(Op::In),
+            "NotIn" => Some(Op::NotIn),
+            other => {
+                self.err(
+                    policy,
+                    &format!("{path}.operator"),
+                    format!("unknown operator {other:?} (In and NotIn are)"),
+                );
+                None
+            }
+        }
+    }
+
+    fn pid_filter(&mut self, policy: &str, path: &str, p: &PidSelector) -> Option<Filter> {
+        let op = self.in_or_not_in(policy, path, &p.operator)?;
+        if p.values.len() > MAX_VALS {
+            self.err(
+                policy,
+                &format!("{path}.values"),
+                format!("at most {MAX_VALS} values"),
+            );
+            return None;
+        }
+        let vals: Vec<u64> = p.values.iter().map(|v| u64::from(*v)).collect();
+        let mut flags = if p.is_namespace_pid { PID_NAMESPACE } else { 0 };
+        let mut set = 0;
+        if p.follow_forks {
+            // One bit per distinct pid list: what the fork program checks
+            // a parent against does not depend on the operator.
+            let follow = Filter {
+                kind: FilterKind::Pid,
+                op: Op::In,
+                arg: 0,
+                set: 0,
+                flags,
+                vals: vals.clone(),
+            };
+            let index = match self.out.follow_filters.iter().position(|f| *f == follow) {
+                Some(index) => index,
+                None if self.out.follow_filters.len() < MAX_FOLLOW_FILTERS => {
+                    self.out.follow_filters.push(follow);
+                    self.out.follow_filters.len() - 1
+                }
+                None => {
+                    self.err(
+                        policy,
+                        &format!("{path}.followForks"),
+                        format!("more than {MAX_FOLLOW_FILTERS} different followForks pid lists across the loaded policies"),
+                    );
+                    return None;
+                }
+            };
+            flags |= PID_FOLLOW_FORKS;
+            set = index as u32;
+        }
+        Some(Filter {
+            kind: FilterKind::Pid,
+            op,
+            arg: 0,
+            set,
+            flags,
+            vals,
+        })
+    }
+
+    fn binary_filter(
+        &mut self,
+        policy: &str,
+        path: &str,
+        m: &BinarySelector,
+        kind: FilterKind,
+    ) -> Option<Filter> {
+        let (op, prefix) = match m.operator.as_str() {
+            "In" => (Op::In, false),
+            "NotIn" => (Op::NotIn, false),
+            "Prefix" => (Op::In, true),
+            "NotPrefix" => (Op::NotIn, true),
+            other => {
+                self.err(
+                    policy,
+                    &format!("{path}.operator"),
+                    format!("{other:?} on binaries is not carried out by kensa's evaluator yet (In, NotIn, Prefix, NotPrefix are)"),
+                );
+                return None;
+            }
+        };
+        let set = self.binary_set(policy, path, &m.values, prefix)?;
+        Some(Filter {
+            kind,
+            op,
+            arg: 0,
+            set,
+            flags: if m.follow_children {
+                BIN_FOLLOW_CHILDREN
+            } else {
+                0
+            },
+            vals: Vec::new(),
+        })
+    }
+
+    fn namespace_filter(
+        &mut self,
+        policy: &str,
+        path: &str,
+        n: &NamespaceSelector,
+    ) -> Option<Filter> {
+        let Some(kind) = namespaces::kind(&n.namespace) else {
+            let known: Vec<&str> = namespaces::KINDS.iter().map(|(k, _)| *k).collect();
+            self.err(
+                policy,
+                &format!("{path}.namespace"),
+                format!(
+                    "unknown namespace {:?} ({} are known)",
+                    n.namespace,
+                    known.join(", ")
+                ),
+            );
+            return None;
+        };
+        let op = self.in_or_not_in(policy, path, &n.operator)?;
+        if n.values.len() > MAX_NAMESPACE_VALUES {
+            self.err(
+                policy,
+                &format!("{path}.values"),
+                format!("at most {MAX_NAMESPACE_VALUES} values (Tetragon's limit)"),
+            );
+            return None;
+        }
+        let mut vals = Vec::new();
+        for (i, v) in n.values.iter().enumerate() {
+            let inum = if v == "host_ns" {
+                let Some(inum) = self.host.get(kind) else {
+                    self.err(
+                        policy,
+                        &format!("{path}.values[{i}]"),
+                        format!(
+                            "host_ns: the host's {} namespace is unknown (/proc/1/ns/{} could not be read)",
+                            n.namespace,
+                            namespaces::KINDS[kind].1
+                        ),
+                    );
+                    return None;
+                };
+                if self.host.own[kind] {
+                    self.out.warnings.push(format!(
+                        "{policy}: {path}.values[{i}]: host_ns is kensa's own {} namespace ({inum}): /proc/1/ns/{} could not be read",
+                        n.namespace,
+                        namespaces::KINDS[kind].1
+                    ));
+                }
+                inum
+            } else {
+                match v.trim().parse::<u32>() {
+                    Ok(inum) if inum != 0 => inum,
+                    _ => {
+                        self.err(
+                            policy,
+                            &format!("{path}.values[{i}]"),
+                            format!("{v:?} is neither a namespace inode number nor host_ns"),
+                        );
+                        return None;
+                    }
+                }
+            };
+            vals.push(u64::from(inum));
+        }
+        Some(Filter {
+            kind: FilterKind::Namespace,
+            op,
+            arg: kind as u8,
+            set: 0,
+            flags: 0,
+            vals,
+        })
+    }
+
+    fn caps_filter(
+        &mut self,
+        policy: &str,
+        path: &str,
+        c: &CapabilitiesSelector,
+    ) -> Option<Filter> {
+        // Tetragon reads the type and the names case-insensitively.
+        let set = match c
+            .cap_type
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("effective") => CapSet::Effective,
+            Some("inheritable") => CapSet::Inheritable,
+            Some("permitted") => CapSet::Permitted,
+            Some(_) => {
+                self.err(
+                    policy,
+                    &format!("{path}.type"),
+                    format!(
+                        "unknown capability set {:?} (Effective, Inheritable, Permitted are)",
+                        c.cap_type.as_deref().unwrap_or_default()
+                    ),
+                );
+                return None;
+            }
+        };
+        let op = self.in_or_not_in(policy, path, &c.operator)?;
+        let mut mask = 0u64;
+        for (i, v) in c.values.iter().enumerate() {
+            let name = v.trim().to_ascii_uppercase();
+            let Some(bit) = crate::validate::CAPABILITIES
+                .iter()
+                .position(|known| *known == name)
+            else {
+                self.err(
+                    policy,
+                    &format!("{path}.values[{i}]"),
+                    format!("unknown capability {v:?}"),
+                );
+                return None;
+            };
+            mask |= 1 << bit;
+        }
+        let mut vals = vec![mask];
+        let mut flags = 0;
+        if c.is_namespace_capability {
+            let Some(user) = self.host.get(namespaces::USER) else {
+                self.err(
+                    policy,
+                    &format!("{path}.isNamespaceCapability"),
+                    "needs the host's user namespace, which is unknown (/proc/1/ns/user could not be read)",
+                );
+                return None;
+            };
+            if self.host.own[namespaces::USER] {
+                self.out.warnings.push(format!(
+                    "{policy}: {path}.isNamespaceCapability: the host's user namespace is taken to be kensa's own ({user}): /proc/1/ns/user could not be read"
+                ));
+            }
+            flags = CAPS_NAMESPACE;
+            vals.push(u64::from(user));
+        }
+        Some(Filter {
+            kind: FilterKind::Caps,
+            op,
+            arg: set as u8,
+            set: 0,
+            flags,
             vals,
         })
     }
@@ -1582,6 +1892,16 @@ mod tests {
     use super::*;
     use crate::policy::parse_policies;
 
+    /// A host whose namespaces are numbered 100 + their [`namespaces::KINDS`]
+    /// index, without a time namespace.
+    fn test_host() -> HostNamespaces {
+        let mut host = HostNamespaces::default();
+        for (i, inum) in host.inums.iter_mut().enumerate() {
+            *inum = (!namespaces::KINDS[i].0.starts_with("Time")).then_some(100 + i as u32);
+        }
+        host
+    }
+
     fn compiled(yaml: &str, mode: Mode) -> Result<Compiled, Vec<CompileError>> {
         let (policies, errors) = parse_policies("t.yaml", yaml);
         assert!(errors.is_empty(), "{errors:?}");
@@ -1592,7 +1912,7 @@ mod tests {
                 (p, plan)
             })
             .collect();
-        compile(&planned, mode, &|_| None)
+        compile(&planned, mode, &|_| None, &test_host())
     }
 
     const READ_KILL: &str = r#"
@@ -1699,12 +2019,262 @@ spec:
     fn unsupported_selector_fields_refuse_the_policy_by_path() {
         let yaml = READ_KILL.replace(
             "      matchActions:",
-            "      matchNamespaces:\n      - {namespace: Pid, operator: In, values: [host_ns]}\n      matchActions:",
+            "      matchNamespaceChanges:\n      - {operator: In, values: [Mnt]}\n      matchActions:",
         );
         let errors = compiled(&yaml, Mode::Agent).unwrap_err();
         assert_eq!(
             errors[0].path,
-            "spec.kprobes[0].selectors[0].matchNamespaces"
+            "spec.kprobes[0].selectors[0].matchNamespaceChanges/matchCapabilityChanges/matchWorkloads"
+        );
+    }
+
+    /// READ_KILL with `extra` (indented as a selector field) before its
+    /// actions; the filters of its read hook's only selector.
+    fn with_filters(extra: &str) -> Result<(Compiled, Vec<Filter>), Vec<CompileError>> {
+        let yaml = READ_KILL.replace(
+            "      matchActions:",
+            &format!("{extra}      matchActions:"),
+        );
+        let c = compiled(&yaml, Mode::Agent)?;
+        let read = c
+            .hooks
+            .iter()
+            .find(|h| h.slot == Slot::Enter("read"))
+            .expect("a read hook");
+        let filters = read.selectors[0].filters.clone();
+        Ok((c, filters))
+    }
+
+    #[test]
+    fn namespaces_compile_to_inode_numbers_with_host_ns_from_the_host_table() {
+        let (_, filters) = with_filters(
+            "      matchNamespaces:\n      - {namespace: Mnt, operator: NotIn, values: [host_ns, \"4026532000\"]}\n      - {namespace: User, operator: In, values: [host_ns]}\n",
+        )
+        .unwrap();
+        let ns: Vec<_> = filters
+            .iter()
+            .filter(|f| f.kind == FilterKind::Namespace)
+            .map(|f| (f.op, f.arg, f.vals.clone()))
+            .collect();
+        assert_eq!(
+            ns,
+            vec![
+                (Op::NotIn, 2, vec![102, 4026532000]),
+                (Op::In, 9, vec![109]),
+            ]
+        );
+    }
+
+    #[test]
+    fn host_ns_taken_from_our_own_namespace_is_noted() {
+        let yaml = READ_KILL.replace(
+            "      matchActions:",
+            "      matchNamespaces:\n      - {namespace: Mnt, operator: In, values: [host_ns]}\n      matchActions:",
+        );
+        let (policies, _) = parse_policies("t.yaml", &yaml);
+        let planned: Vec<_> = policies
+            .into_iter()
+            .map(|p| {
+                let plan = crate::plan(&p).unwrap();
+                (p, plan)
+            })
+            .collect();
+        let mut host = test_host();
+        host.own[namespaces::kind("Mnt").unwrap()] = true;
+        let c = compile(&planned, Mode::Agent, &|_| None, &host).unwrap();
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.contains("kensa's own Mnt namespace (102)")),
+            "{:?}",
+            c.warnings
+        );
+        let c = compile(&planned, Mode::Agent, &|_| None, &test_host()).unwrap();
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn namespace_errors_name_the_value_and_the_limit() {
+        let errors = with_filters(
+            "      matchNamespaces:\n      - {namespace: Time, operator: In, values: [host_ns]}\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors[0].path,
+            "spec.kprobes[0].selectors[0].matchNamespaces[0].values[0]"
+        );
+        assert!(errors[0].problem.contains("/proc/1/ns/time"), "{errors:?}");
+        let errors = with_filters(
+            "      matchNamespaces:\n      - {namespace: Net, operator: In, values: [\"1\", \"2\", \"3\", \"4\", \"5\"]}\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors[0].path,
+            "spec.kprobes[0].selectors[0].matchNamespaces[0].values"
+        );
+        assert!(errors[0].problem.contains("at most 4"), "{errors:?}");
+        let errors = with_filters(
+            "      matchNamespaces:\n      - {namespace: Net, operator: In, values: [netns]}\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors[0].path,
+            "spec.kprobes[0].selectors[0].matchNamespaces[0].values[0]"
+        );
+        let errors = with_filters(
+            "      matchNamespaces:\n      - {namespace: Kube, operator: In, values: [\"1\"]}\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors[0].path,
+            "spec.kprobes[0].selectors[0].matchNamespaces[0].namespace"
+        );
+    }
+
+    #[test]
+    fn capabilities_compile_to_a_bit_mask_of_the_chosen_set() {
+        let (_, filters) = with_filters(
+            "      matchCapabilities:\n      - {operator: In, values: [CAP_SYS_ADMIN, cap_chown, CAP_CHECKPOINT_RESTORE]}\n      - {type: Permitted, operator: NotIn, isNamespaceCapability: true, values: [CAP_NET_RAW]}\n",
+        )
+        .unwrap();
+        let caps: Vec<_> = filters
+            .iter()
+            .filter(|f| f.kind == FilterKind::Caps)
+            .map(|f| (f.op, f.arg, f.flags, f.vals.clone()))
+            .collect();
+        assert_eq!(
+            caps,
+            vec![
+                (
+                    Op::In,
+                    CapSet::Effective as u8,
+                    0,
+                    vec![(1 << 21) | 1 | (1 << 40)]
+                ),
+                (
+                    Op::NotIn,
+                    CapSet::Permitted as u8,
+                    CAPS_NAMESPACE,
+                    vec![1 << 13, 109]
+                ),
+            ]
+        );
+        let errors = with_filters(
+            "      matchCapabilities:\n      - {operator: In, values: [CAP_SYS_ADMIN, CAP_FLY]}\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            errors[0].path,
+            "spec.kprobes[0].selectors[0].matchCapabilities[0].values[1]"
+        );
+        assert!(errors[0].problem.contains("CAP_FLY"), "{errors:?}");
+    }
+
+    #[test]
+    fn follow_forks_pid_lists_get_one_bit_each() {
+        let (c, filters) = with_filters(
+            "      matchPIDs:\n      - {operator: In, followForks: true, isNamespacePID: true, values: [1]}\n      - {operator: NotIn, followForks: true, values: [7, 8]}\n      - {operator: NotIn, followForks: true, isNamespacePID: true, values: [1]}\n",
+        )
+        .unwrap();
+        let pids: Vec<_> = filters
+            .iter()
+            .filter(|f| f.kind == FilterKind::Pid)
+            .map(|f| (f.op, f.flags, f.set))
+            .collect();
+        assert_eq!(
+            pids,
+            vec![
+                (Op::In, PID_NAMESPACE | PID_FOLLOW_FORKS, 0),
+                (Op::NotIn, PID_FOLLOW_FORKS, 1),
+                (Op::NotIn, PID_NAMESPACE | PID_FOLLOW_FORKS, 0),
+            ]
+        );
+        let follow: Vec<_> = c
+            .follow_filters
+            .iter()
+            .map(|f| (f.flags, f.vals.clone()))
+            .collect();
+        assert_eq!(follow, vec![(PID_NAMESPACE, vec![1]), (0, vec![7, 8])]);
+    }
+
+    #[test]
+    fn parent_binaries_share_binary_sets_with_match_binaries() {
+        let (c, filters) = with_filters(
+            "      matchBinaries:\n      - {operator: In, values: [/usr/bin/cat]}\n      matchParentBinaries:\n      - {operator: NotPrefix, followChildren: true, values: [/usr/bin/]}\n",
+        )
+        .unwrap();
+        let parent = filters
+            .iter()
+            .find(|f| f.kind == FilterKind::ParentBinary)
+            .unwrap();
+        assert_eq!(
+            (parent.op, parent.flags, parent.set),
+            (Op::NotIn, BIN_FOLLOW_CHILDREN, 1)
+        );
+        assert_eq!(c.binary_sets, 2);
+        assert!(
+            c.strings
+                .iter()
+                .any(|s| s.set == BINARY_SET_BASE + 1 && s.bytes == b"/usr/bin/")
+        );
+    }
+
+    #[test]
+    fn return_args_compile_on_hooks_that_run_at_the_exit_only() {
+        let monitoring = READ_KILL
+            .replace("{action: Sigkill}", "{action: Post}")
+            .replace(
+                "    syscall: false\n",
+                "    syscall: false\n    return: true\n    returnArg: {index: 0, type: int}\n",
+            )
+            .replace(
+                "      matchActions:",
+                "      matchReturnArgs:\n      - {index: 0, operator: GT, values: [\"0\"]}\n      matchActions:",
+            );
+        let c = compiled(&monitoring, Mode::Agent).unwrap();
+        let read = c
+            .hooks
+            .iter()
+            .find(|h| h.slot == Slot::Exit("read"))
+            .expect("the read hook moved to the exit");
+        let ret = read.selectors[0]
+            .filters
+            .iter()
+            .find(|f| f.kind == FilterKind::Return)
+            .unwrap();
+        assert_eq!((ret.op, ret.vals.clone()), (Op::Gt, vec![0]));
+        // A kill must come before the read: the hook stays at the entry.
+        let enforcing = monitoring.replace("{action: Post}", "{action: Sigkill}");
+        let errors = compiled(&enforcing, Mode::Agent).unwrap_err();
+        assert_eq!(
+            errors[0].path,
+            "spec.kprobes[0].selectors[0].matchReturnArgs"
+        );
+        let prefix = monitoring.replace("operator: GT", "operator: Prefix");
+        let errors = compiled(&prefix, Mode::Agent).unwrap_err();
+        assert_eq!(
+            errors[0].path,
+            "spec.kprobes[0].selectors[0].matchReturnArgs[0].operator"
+        );
+    }
+
+    #[test]
+    fn override_on_files_cannot_be_limited_by_process_filters() {
+        let yaml = READ_KILL
+            .replace("values: [\"4\"]", "values: [\"2\"]")
+            .replace("{action: Sigkill}", "{action: Override, argError: -1}")
+            .replace(
+                "      matchActions:",
+                "      matchCapabilities:\n      - {operator: In, values: [CAP_SYS_ADMIN]}\n      matchActions:",
+            );
+        let errors = compiled(&yaml, Mode::Run).unwrap_err();
+        assert_eq!(
+            errors[0].path,
+            "spec.kprobes[0].selectors[0].matchActions[0]"
+        );
+        assert!(
+            errors[0].problem.contains("matchCapabilities"),
+            "{errors:?}"
         );
     }
 
@@ -1722,9 +2292,12 @@ spec:
                 (p, plan)
             })
             .collect();
-        let c = compile(&planned, Mode::Agent, &|p| {
-            (p == "/usr/bin/python3").then(|| "/usr/bin/python3.11".to_owned())
-        })
+        let c = compile(
+            &planned,
+            Mode::Agent,
+            &|p| (p == "/usr/bin/python3").then(|| "/usr/bin/python3.11".to_owned()),
+            &test_host(),
+        )
         .unwrap();
         let binaries: Vec<_> = c
             .strings

@@ -18,6 +18,7 @@ pub use hooks::{Plan, UnsupportedHook, plan};
 pub mod compile;
 pub mod kernel;
 pub mod metrics;
+pub mod namespaces;
 pub mod pods;
 pub mod process_cache;
 pub mod stream;

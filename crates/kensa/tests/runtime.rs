@@ -697,10 +697,9 @@ fn policies_that_cannot_be_carried_out_are_refused_by_field() {
         &policy,
         &file_policy(
             "ns",
-            "    - matchNamespaces:
-      - namespace: Pid
-        operator: In
-        values: [host_ns]
+            "    - matchNamespaceChanges:
+      - operator: In
+        values: [Mnt]
       matchActions:
       - action: Sigkill
 ",
@@ -710,7 +709,7 @@ fn policies_that_cannot_be_carried_out_are_refused_by_field() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains("spec.kprobes[0].selectors[0].matchNamespaces"),
+            .contains("spec.kprobes[0].selectors[0].matchNamespaceChanges"),
         "{}",
         run.stderr
     );
@@ -979,6 +978,258 @@ fn a_monitoring_hook_with_return_reports_the_return_value() {
             &serde_json::json!({"int_arg": 12}),
             &serde_json::json!({"int_arg": 0})
         ],
+        "{:#?}",
+        run.events
+    );
+}
+
+/// A read-kill selector on `secret`'s directory, limited by `filters`
+/// (selector fields, indented as `prefix_selector` writes them).
+fn limited_read_kill(dir: &Path, name: &str, secret: &Path, filters: &str) -> PathBuf {
+    let selector = prefix_selector(secret.parent().unwrap(), 4, "Sigkill").replace(
+        "      matchActions:",
+        &format!("{filters}      matchActions:"),
+    );
+    write_policy(dir, name, &selector)
+}
+
+fn secret_in(dir: &Path) -> PathBuf {
+    let secret = dir.join("secret/key");
+    write(&secret, "topsecret\n");
+    secret
+}
+
+#[test]
+fn match_namespaces_tells_the_host_mount_namespace_from_a_new_one() {
+    let Some((_serial, dir)) = kernel_test("namespaces") else {
+        return;
+    };
+    let secret = secret_in(&dir);
+    let s = secret.to_str().unwrap();
+    let policy = limited_read_kill(
+        &dir,
+        "outside-host-mnt",
+        &secret,
+        "      matchNamespaces:
+      - namespace: Mnt
+        operator: NotIn
+        values: [host_ns]
+",
+    );
+    // The workload runs in the host's mount namespace: not matched.
+    let run = kensa_run(&dir, &[&policy], &["cat", s]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "topsecret\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(kprobes(&run.events).is_empty(), "{:#?}", run.events);
+    // The same read from a new mount namespace is killed.
+    let run = kensa_run(&dir, &[&policy], &["unshare", "-m", "cat", s]);
+    assert_eq!(run.code, 137, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("topsecret"));
+    let hits = kprobes(&run.events);
+    assert_eq!(hits.len(), 1, "{:#?}", run.events);
+    assert_eq!(hits[0]["process"]["binary"], "/usr/bin/cat");
+
+    // In with the host's: the other way round.
+    let policy = limited_read_kill(
+        &dir,
+        "in-host-mnt",
+        &secret,
+        "      matchNamespaces:
+      - namespace: Mnt
+        operator: In
+        values: [host_ns]
+",
+    );
+    let run = kensa_run(&dir, &[&policy], &["cat", s]);
+    assert_eq!(run.code, 137, "{}", run.stderr);
+    let run = kensa_run(&dir, &[&policy], &["unshare", "-m", "cat", s]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn match_capabilities_kills_a_privileged_reader_and_spares_one_without_capabilities() {
+    let Some((_serial, dir)) = kernel_test("capabilities") else {
+        return;
+    };
+    let secret = secret_in(&dir);
+    let s = secret.to_str().unwrap();
+    let policy = limited_read_kill(
+        &dir,
+        "sys-admin-reads",
+        &secret,
+        "      matchCapabilities:
+      - type: Effective
+        operator: In
+        values: [CAP_SYS_ADMIN]
+",
+    );
+    let run = kensa_run(&dir, &[&policy], &["cat", s]);
+    assert_eq!(run.code, 137, "{}", run.stderr);
+    // Still uid 0 (the file is root's), but with every capability dropped
+    // before the exec.
+    let run = kensa_run(
+        &dir,
+        &[&policy],
+        &[
+            "setpriv",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "cat",
+            s,
+        ],
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "topsecret\n"),
+        "{}",
+        run.stderr
+    );
+
+    // isNamespaceCapability: only outside the host's user namespace, where
+    // root's capabilities reach only that namespace.
+    let policy = limited_read_kill(
+        &dir,
+        "userns-admin-reads",
+        &secret,
+        "      matchCapabilities:
+      - operator: In
+        isNamespaceCapability: true
+        values: [CAP_SYS_ADMIN]
+",
+    );
+    let run = kensa_run(&dir, &[&policy], &["cat", s]);
+    assert_eq!(run.code, 0, "host root is not matched: {}", run.stderr);
+    let run = kensa_run(&dir, &[&policy], &["unshare", "-U", "-r", "cat", s]);
+    assert_eq!(run.code, 137, "{}\n{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn follow_forks_extends_match_pids_to_the_descendants() {
+    let Some((_serial, dir)) = kernel_test("follow-forks") else {
+        return;
+    };
+    let secret = secret_in(&dir);
+    // In a new pid namespace the shell is pid 1 and cat is its child.
+    let script = format!("cat {}; echo cat=$?", secret.display());
+    let in_new_pid_ns = [
+        "unshare",
+        "-p",
+        "-f",
+        "--mount-proc",
+        "sh",
+        "-c",
+        script.as_str(),
+    ];
+    let pid_one = |follow: bool| {
+        format!(
+            "      matchPIDs:
+      - operator: In
+        isNamespacePID: true
+        followForks: {follow}
+        values: [1]
+"
+        )
+    };
+    let policy = limited_read_kill(&dir, "pid-one-tree", &secret, &pid_one(true));
+    let run = kensa_run(&dir, &[&policy], &in_new_pid_ns);
+    assert!(
+        run.stdout.contains("cat=137"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    // The same shell in the host's pid namespace is no descendant of pid 1
+    // that kensa saw fork.
+    let run = kensa_run(&dir, &[&policy], &["sh", "-c", &script]);
+    assert!(
+        run.stdout.contains("cat=0"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    // Without followForks only pid 1 itself matches, not its child.
+    let policy = limited_read_kill(&dir, "pid-one", &secret, &pid_one(false));
+    let run = kensa_run(&dir, &[&policy], &in_new_pid_ns);
+    assert!(
+        run.stdout.contains("cat=0"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+}
+
+#[test]
+fn match_parent_binaries_looks_at_the_parent_process() {
+    let Some((_serial, dir)) = kernel_test("parent-binaries") else {
+        return;
+    };
+    let secret = secret_in(&dir);
+    // /bin/sh as written; the kernel sees the resolved /usr/bin/dash.
+    let policy = limited_read_kill(
+        &dir,
+        "read-from-sh",
+        &secret,
+        "      matchParentBinaries:
+      - operator: In
+        values: [/bin/sh]
+",
+    );
+    let script = format!("cat {}; echo cat=$?", secret.display());
+    let run = kensa_run(&dir, &[&policy], &["sh", "-c", &script]);
+    assert!(
+        run.stdout.contains("cat=137"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let hits = kprobes(&run.events);
+    assert_eq!(hits.len(), 1, "{:#?}", run.events);
+    assert_eq!(hits[0]["process"]["binary"], "/usr/bin/cat");
+    // Another parent: bash, or kensa itself.
+    let run = kensa_run(&dir, &[&policy], &["bash", "-c", &script]);
+    assert!(
+        run.stdout.contains("cat=0"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let run = kensa_run(&dir, &[&policy], &["cat", secret.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn match_return_args_posts_only_the_reads_whose_return_value_matches() {
+    let Some((_serial, dir)) = kernel_test("return-args") else {
+        return;
+    };
+    let file = dir.join("watched/data");
+    write(&file, "twelve bytes");
+    let selector = prefix_selector(&dir.join("watched"), 4, "Post").replace(
+        "      matchActions:",
+        "      matchReturnArgs:
+      - index: 0
+        operator: GT
+        values: [\"0\"]
+      matchActions:",
+    );
+    let policy = write_policy(&dir, "non-empty-reads", &selector);
+    let text = std::fs::read_to_string(&policy).unwrap().replace(
+        "    syscall: false\n",
+        "    syscall: false\n    return: true\n    returnArg:\n      index: 0\n      type: int\n",
+    );
+    write(&policy, &text);
+    let run = kensa_run(&dir, &[&policy], &["cat", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // cat reads the 12 bytes, then 0 at the end of the file: only the
+    // first is posted.
+    let returns: Vec<&Value> = kprobes(&run.events).iter().map(|k| &k["return"]).collect();
+    assert_eq!(
+        returns,
+        vec![&serde_json::json!({"int_arg": 12})],
         "{:#?}",
         run.events
     );

@@ -47,7 +47,8 @@ fn arg_spec(out: &mut Vec<u8>, source: Option<ArgSource>) {
     out.extend(value.to_le_bytes());
 }
 
-fn filter(out: &mut Vec<u8>, f: Option<&Filter>) {
+/// `struct filter` (zeros for `None`), appended to `out`.
+pub fn encode_filter(out: &mut Vec<u8>, f: Option<&Filter>) {
     let start = out.len();
     if let Some(f) = f {
         out.extend([f.kind as u8, f.op as u8, f.arg, f.vals.len() as u8]);
@@ -85,7 +86,7 @@ pub fn encode_hook(h: &CompiledHook) -> Vec<u8> {
             out.extend(s.signal.to_le_bytes());
             out.extend(0u32.to_le_bytes());
             for j in 0..MAX_FILTERS {
-                filter(&mut out, s.filters.get(j));
+                encode_filter(&mut out, s.filters.get(j));
             }
         }
         out.resize(start + SELECTOR_SIZE, 0);

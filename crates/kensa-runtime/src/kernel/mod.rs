@@ -182,6 +182,7 @@ impl Engine {
             Scope::Node { global, .. } => *global,
         };
         rodata.nr_binary_sets = compiled.binary_sets;
+        rodata.nr_follow_filters = compiled.follow_filters.len() as u32;
         open.maps
             .procs
             .set_max_entries(options.process_cache_entries.max(64))
@@ -255,6 +256,18 @@ impl Engine {
                     },
                     String::from_utf8_lossy(&entry.bytes)
                 )))?;
+        }
+        check_size(
+            "struct filter",
+            abi::FILTER_SIZE,
+            maps.follow_filters.value_size(),
+        )?;
+        for (i, f) in compiled.follow_filters.iter().enumerate() {
+            let mut value = Vec::with_capacity(abi::FILTER_SIZE);
+            abi::encode_filter(&mut value, Some(f));
+            maps.follow_filters
+                .update(&(i as u32).to_ne_bytes(), &value, MapFlags::ANY)
+                .map_err(bpf(format!("writing followForks filter {i}")))?;
         }
         for entry in &compiled.addrs {
             maps.addrs

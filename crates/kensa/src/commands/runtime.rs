@@ -13,6 +13,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use kensa_runtime::compile::{self, ActionCode, Compiled, FileAccess, FileDeny, Mode};
 use kensa_runtime::events::{self, Event};
 use kensa_runtime::kernel::{self, Engine, Scope, abi};
+use kensa_runtime::namespaces::HostNamespaces;
 use kensa_runtime::policy::Workload;
 use kensa_runtime::process_cache::{BootOffset, Clock, ProcessCache};
 use kensa_runtime::{Plan, Policy};
@@ -446,7 +447,12 @@ fn run_workload(args: &RunArgs, color: ColorChoice) -> anyhow::Result<u8> {
             policy.metadata.name
         );
     }
-    let compiled = match compile::compile(&selected, Mode::Run, &resolve_binary) {
+    let compiled = match compile::compile(
+        &selected,
+        Mode::Run,
+        &resolve_binary,
+        &HostNamespaces::read(Path::new("/proc")),
+    ) {
         Ok(c) => c,
         Err(errors) => {
             for e in &errors {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
 use kensa_runtime::compile::{self, Compiled, Mode};
+use kensa_runtime::namespaces::HostNamespaces;
 use kensa_runtime::events::EventKind;
 use kensa_runtime::kernel::{self, Engine, Scope, abi};
 use kensa_runtime::metrics::{LostReason, RuntimeMetrics, serve_metrics};
@@ -97,7 +98,12 @@ fn load(
     if !with_containers.is_empty() {
         return Err(with_containers);
     }
-    let compiled = compile::compile(&policies, Mode::Agent, &resolve_binary)
+    let compiled = compile::compile(
+        &policies,
+        Mode::Agent,
+        &resolve_binary,
+        &HostNamespaces::read(Path::new("/proc")),
+    )
         .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let plain: Vec<Policy> = policies.iter().map(|(p, _)| p.clone()).collect();
     let (roots, global) = pods::scope(&plain, pod_cgroups);
