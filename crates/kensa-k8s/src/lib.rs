@@ -78,6 +78,8 @@ mod diag;
 mod error;
 mod json;
 mod load;
+#[cfg(feature = "cluster")]
+pub mod node_pods;
 mod object;
 mod order;
 mod position;

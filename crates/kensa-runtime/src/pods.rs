@@ -5,8 +5,15 @@
 //! containers below it: `kubepods/burstable/pod<UID>/<container>` with the
 //! cgroupfs driver, `kubepods.slice/kubepods-burstable.slice/
 //! kubepods-burstable-pod<UID_with_underscores>.slice/cri-containerd-<id>.scope`
-//! with the systemd driver. Pod names and labels come from the API server;
-//! kensa reads them from a `kubectl get pods -A -o json` snapshot.
+//! with the systemd driver. Pod names, labels and container ids come from
+//! the API server: the agent watches its node's pods through kensa-k8s, or
+//! reads a `kubectl get pods -A -o json` snapshot. Both are the same JSON,
+//! read here by [`pod_from_json`].
+//!
+//! `containerSelector` is carried out by container cgroup: the container
+//! runtime names each container's cgroup after the id the kubelet reports
+//! in `status.containerStatuses[].containerID`, so a container's name leads
+//! to its cgroup id.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -25,6 +32,29 @@ pub struct PodInfo {
     pub name: String,
     /// `metadata.labels`.
     pub labels: BTreeMap<String, String>,
+    /// Its containers that have been started (init, app and ephemeral).
+    pub containers: Vec<ContainerInfo>,
+}
+
+/// A started container of a pod, from `status.*containerStatuses`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerInfo {
+    /// `name`: what `containerSelector` matches as the `name` key.
+    pub name: String,
+    /// The runtime's id with the `containerd://`-style scheme removed: the
+    /// name of the container's cgroup.
+    pub id: String,
+}
+
+/// A container's cgroup below its pod's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerCgroup {
+    /// The container's name.
+    pub name: String,
+    /// Its cgroup id.
+    pub id: u64,
+    /// The ids of the cgroups below it, for attributing events.
+    pub descendants: Vec<u64>,
 }
 
 /// A pod's cgroup on this node.
@@ -39,6 +69,8 @@ pub struct PodCgroup {
     /// The ids of the cgroups below it (its containers), for attributing
     /// events.
     pub descendants: Vec<u64>,
+    /// The cgroups of its containers the pod's status names.
+    pub containers: Vec<ContainerCgroup>,
 }
 
 /// Why a pods snapshot could not be read.
@@ -68,27 +100,93 @@ pub fn parse_pods(file: &str, text: &str) -> Result<Vec<PodInfo>, PodsError> {
             });
         }
     };
-    Ok(items
-        .into_iter()
-        .filter_map(|item| {
-            let meta = item.get("metadata")?;
-            let text = |k: &str| meta.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-            Some(PodInfo {
-                uid: text("uid")?,
-                namespace: text("namespace").unwrap_or_else(|| "default".into()),
-                name: text("name").unwrap_or_default(),
-                labels: meta
-                    .get("labels")
-                    .and_then(|l| l.as_object())
-                    .map(|l| {
-                        l.iter()
-                            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+    Ok(items.into_iter().filter_map(pod_from_json).collect())
+}
+
+/// A pod as the API server serializes it (a watch event's object, a list
+/// item, kubectl's output). `None` without a UID: such a pod cannot be
+/// found on a node.
+pub fn pod_from_json(item: &serde_json::Value) -> Option<PodInfo> {
+    let meta = item.get("metadata")?;
+    let text = |k: &str| meta.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    let status = item.get("status");
+    let containers = [
+        "initContainerStatuses",
+        "containerStatuses",
+        "ephemeralContainerStatuses",
+    ]
+    .iter()
+    .filter_map(|key| status?.get(key)?.as_array())
+    .flatten()
+    .filter_map(|c| {
+        Some(ContainerInfo {
+            name: c.get("name")?.as_str()?.to_owned(),
+            id: container_id(c.get("containerID")?.as_str()?)?.to_owned(),
+        })
+    })
+    .collect();
+    Some(PodInfo {
+        uid: text("uid")?,
+        namespace: text("namespace").unwrap_or_else(|| "default".into()),
+        name: text("name").unwrap_or_default(),
+        labels: meta
+            .get("labels")
+            .and_then(|l| l.as_object())
+            .map(|l| {
+                l.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        containers,
+    })
+}
+
+/// The id in a `containerID` (`containerd://<id>`, `cri-o://<id>`,
+/// `docker://<id>`): the scheme names the runtime, the id names the cgroup.
+/// `None` when empty (a container still waiting to start has none).
+pub fn container_id(container_id: &str) -> Option<&str> {
+    let id = container_id
+        .split_once("://")
+        .map_or(container_id, |(_, id)| id);
+    (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())).then_some(id)
+}
+
+/// The container id a cgroup directory below a pod's is named after: the
+/// bare id (containerd, docker) or `crio-<id>` with the cgroupfs driver,
+/// `cri-containerd-<id>.scope`, `crio-<id>.scope` or `docker-<id>.scope`
+/// with the systemd driver. CRI-O's `crio-conmon-<id>` monitor cgroup
+/// gives `conmon-<id>`, which no container has.
+pub fn container_id_of(dir_name: &str) -> &str {
+    let unit = dir_name.strip_suffix(".scope").unwrap_or(dir_name);
+    ["cri-containerd-", "crio-", "docker-"]
+        .iter()
+        .find_map(|prefix| unit.strip_prefix(prefix))
+        .unwrap_or(unit)
+}
+
+/// The cgroups of `pod`'s containers directly below its cgroup `dir`.
+fn container_cgroups(dir: &Path, pod: &PodInfo) -> Vec<ContainerCgroup> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<ContainerCgroup> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|entry| {
+            let dir_name = entry.file_name();
+            let id = container_id_of(dir_name.to_str()?);
+            let container = pod.containers.iter().find(|c| c.id == id)?;
+            Some(ContainerCgroup {
+                name: container.name.clone(),
+                id: entry.metadata().ok()?.ino(),
+                descendants: descendant_ids(&entry.path()),
             })
         })
-        .collect())
+        .collect();
+    found.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    found
 }
 
 /// The pod UID a kubelet cgroup directory name stands for, if it is one.
@@ -132,6 +230,7 @@ pub fn find_pod_cgroups(root: &Path, pods: &[PodInfo]) -> Vec<PodCgroup> {
                     found.push(PodCgroup {
                         pod: pod.clone(),
                         descendants: descendant_ids(&path),
+                        containers: container_cgroups(&path, pod),
                         dir: path,
                         id: meta.ino(),
                     });
@@ -167,35 +266,48 @@ fn descendant_ids(dir: &Path) -> Vec<u64> {
     ids
 }
 
-/// Where each policy applies: (pod cgroup id, policy bits) and the bits of
-/// the policies that apply to every process of the node (a cluster-wide
-/// policy without a pod selector, as in Tetragon).
+/// Where each policy applies: (cgroup id, policy bits) of pod and container
+/// cgroups, and the bits of the policies that apply to every process of the
+/// node (a cluster-wide policy without a pod or container selector, as in
+/// Tetragon). A policy with a `containerSelector` is scoped to the cgroups
+/// of the containers it selects, never to their whole pod, so a sidecar
+/// beside a selected container stays out of it.
 pub fn scope(policies: &[Policy], pods: &[PodCgroup]) -> (Vec<(u64, u64)>, u64) {
     let mut global = 0u64;
-    let mut per_pod: BTreeMap<u64, u64> = BTreeMap::new();
+    let mut per_cgroup: BTreeMap<u64, u64> = BTreeMap::new();
     for (i, policy) in policies.iter().enumerate().take(64) {
         let bit = 1u64 << i;
-        if policy.kind == PolicyKind::TracingPolicy && policy.spec.pod_selector.is_none() {
+        if policy.kind == PolicyKind::TracingPolicy
+            && policy.spec.pod_selector.is_none()
+            && policy.spec.container_selector.is_none()
+        {
             global |= bit;
             continue;
         }
         for pod in pods {
-            let workload = Workload {
+            let workload = |container: &str| Workload {
                 namespace: Some(pod.pod.namespace.clone()),
                 labels: pod.pod.labels.clone(),
-                container: String::new(),
+                container: container.to_owned(),
             };
-            // The agent refuses container selectors before this point.
-            let selected = policy.selects(&workload);
-            if selected {
-                *per_pod.entry(pod.id).or_default() |= bit;
+            if policy.spec.container_selector.is_none() {
+                if policy.selects(&workload("")) {
+                    *per_cgroup.entry(pod.id).or_default() |= bit;
+                }
+                continue;
+            }
+            for container in &pod.containers {
+                if policy.selects(&workload(&container.name)) {
+                    *per_cgroup.entry(container.id).or_default() |= bit;
+                }
             }
         }
     }
-    (per_pod.into_iter().collect(), global)
+    (per_cgroup.into_iter().collect(), global)
 }
 
-/// Pods by the cgroup ids of the pod and its containers, for events.
+/// Pods by the cgroup ids of the pod and its containers, for events; a
+/// container's cgroups also give the container's name.
 pub fn pods_by_cgroup(pods: &[PodCgroup]) -> HashMap<u64, Pod> {
     let mut map = HashMap::new();
     for p in pods {
@@ -208,6 +320,15 @@ pub fn pods_by_cgroup(pods: &[PodCgroup]) -> HashMap<u64, Pod> {
         map.insert(p.id, pod.clone());
         for id in &p.descendants {
             map.insert(*id, pod.clone());
+        }
+        for container in &p.containers {
+            let in_container = Pod {
+                container_name: Some(container.name.clone()),
+                ..pod.clone()
+            };
+            for id in std::iter::once(&container.id).chain(&container.descendants) {
+                map.insert(*id, in_container.clone());
+            }
         }
     }
     map
@@ -268,10 +389,12 @@ spec: {}
                 namespace: ns.into(),
                 name: uid.into(),
                 labels: BTreeMap::from([("app".to_owned(), app.to_owned())]),
+                containers: Vec::new(),
             },
             dir: PathBuf::from(uid),
             id,
             descendants: vec![id + 100],
+            containers: Vec::new(),
         };
         let pods = [
             pod("a", "shop", "web", 1),
@@ -282,5 +405,204 @@ spec: {}
         assert_eq!(per_pod, vec![(1, 1)]);
         assert_eq!(global, 2);
         assert_eq!(pods_by_cgroup(&pods)[&101].name, "a");
+    }
+
+    /// A pod as the API server returns it, abridged from a real list
+    /// (containerd, one init container, one app container not started yet).
+    const API_POD: &str = r#"{
+      "metadata": {"name": "web-7d9c", "namespace": "shop",
+        "uid": "4c1f7a52-6b0e-4a57-9d7e-2f1a0c3b8e11", "resourceVersion": "81234",
+        "labels": {"app": "web", "pod-template-hash": "7d9c"}},
+      "spec": {"nodeName": "node-a", "containers": [{"name": "app"}, {"name": "sidecar"}]},
+      "status": {"phase": "Running",
+        "initContainerStatuses": [{"name": "init-perms", "ready": true, "restartCount": 0,
+          "image": "busybox:1.36",
+          "containerID": "containerd://0b1e2f0c3d4a5b6c7d8e9f00112233445566778899aabbccddeeff0011223344",
+          "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}],
+        "containerStatuses": [
+          {"name": "app", "ready": true, "restartCount": 0, "image": "nginx:1.27",
+           "containerID": "containerd://9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0",
+           "state": {"running": {"startedAt": "2026-11-29T09:00:00Z"}}},
+          {"name": "sidecar", "ready": false, "restartCount": 0, "image": "envoy:1.31",
+           "state": {"waiting": {"reason": "ContainerCreating"}}}]}
+    }"#;
+
+    #[test]
+    fn an_api_pod_gives_its_containers_by_runtime_id() {
+        let value: serde_json::Value = serde_json::from_str(API_POD).unwrap();
+        let pod = pod_from_json(&value).unwrap();
+        assert_eq!(pod.uid, "4c1f7a52-6b0e-4a57-9d7e-2f1a0c3b8e11");
+        assert_eq!(
+            (pod.namespace.as_str(), pod.name.as_str()),
+            ("shop", "web-7d9c")
+        );
+        assert_eq!(pod.labels["app"], "web");
+        let containers: Vec<(&str, &str)> = pod
+            .containers
+            .iter()
+            .map(|c| (c.name.as_str(), c.id.as_str()))
+            .collect();
+        assert_eq!(
+            containers,
+            vec![
+                (
+                    "init-perms",
+                    "0b1e2f0c3d4a5b6c7d8e9f00112233445566778899aabbccddeeff0011223344"
+                ),
+                (
+                    "app",
+                    "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"
+                ),
+            ]
+        );
+        assert!(pod_from_json(&serde_json::json!({"metadata": {"name": "x"}})).is_none());
+    }
+
+    #[test]
+    fn container_ids_lose_their_runtime_scheme() {
+        assert_eq!(container_id("containerd://abc123"), Some("abc123"));
+        assert_eq!(container_id("cri-o://abc123"), Some("abc123"));
+        assert_eq!(container_id("docker://abc123"), Some("abc123"));
+        assert_eq!(container_id(""), None);
+        assert_eq!(container_id("containerd://"), None);
+        // Not a path anyone could slip into a cgroup walk.
+        assert_eq!(container_id("containerd://../../x"), None);
+        assert_eq!(container_id_of("abc123"), "abc123");
+        assert_eq!(container_id_of("cri-containerd-abc123.scope"), "abc123");
+        assert_eq!(container_id_of("crio-abc123.scope"), "abc123");
+        assert_eq!(container_id_of("crio-abc123"), "abc123");
+        assert_eq!(container_id_of("docker-abc123.scope"), "abc123");
+        assert_eq!(container_id_of("crio-conmon-abc123.scope"), "conmon-abc123");
+    }
+
+    fn ino(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).unwrap().ino()
+    }
+
+    /// Both kubelet cgroup drivers' layouts, made of plain directories (the
+    /// walk reads only names and inode numbers), with a container selector
+    /// scoping one container of each pod.
+    #[test]
+    fn container_cgroups_are_found_under_both_drivers_and_scoped_alone() {
+        let tmp = std::env::temp_dir().join(format!("kensa-pods-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        let (uid_a, uid_b) = (
+            "4c1f7a52-6b0e-4a57-9d7e-2f1a0c3b8e11",
+            "5d2e8b63-7c1f-4b68-8e8f-3a2b1d4c9f22",
+        );
+        let (app_a, side_a, app_b, side_b) = ("aaa111", "aaa222", "bbb111", "bbb222");
+        // cgroupfs (containerd): the pause container's cgroup has no status.
+        let pod_a = tmp.join(format!("kubepods/burstable/pod{uid_a}"));
+        for c in [app_a, side_a, "pause0"] {
+            std::fs::create_dir_all(pod_a.join(c)).unwrap();
+        }
+        std::fs::create_dir_all(pod_a.join(app_a).join("nested")).unwrap();
+        // systemd (cri-o): the conmon cgroup sits beside the container's.
+        let pod_b = tmp.join(format!(
+            "kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod{}.slice",
+            uid_b.replace('-', "_")
+        ));
+        for c in [
+            format!("crio-{app_b}.scope"),
+            format!("crio-{side_b}.scope"),
+            format!("crio-conmon-{app_b}.scope"),
+        ] {
+            std::fs::create_dir_all(pod_b.join(c)).unwrap();
+        }
+        let pod = |uid: &str, name: &str, app: &str, side: &str| PodInfo {
+            uid: uid.into(),
+            namespace: "shop".into(),
+            name: name.into(),
+            labels: BTreeMap::from([("app".to_owned(), "web".to_owned())]),
+            containers: vec![
+                ContainerInfo {
+                    name: "app".into(),
+                    id: app.into(),
+                },
+                ContainerInfo {
+                    name: "sidecar".into(),
+                    id: side.into(),
+                },
+            ],
+        };
+        let infos = [
+            pod(uid_a, "web-a", app_a, side_a),
+            pod(uid_b, "web-b", app_b, side_b),
+        ];
+        let found = find_pod_cgroups(&tmp, &infos);
+        assert_eq!(found.len(), 2);
+        let names = |p: &PodCgroup| -> Vec<(String, u64)> {
+            p.containers
+                .iter()
+                .map(|c| (c.name.clone(), c.id))
+                .collect()
+        };
+        let (a, b) = (&found[0], &found[1]);
+        assert_eq!(a.pod.name, "web-a");
+        assert_eq!(
+            names(a),
+            vec![
+                ("app".to_owned(), ino(&pod_a.join(app_a))),
+                ("sidecar".to_owned(), ino(&pod_a.join(side_a)))
+            ]
+        );
+        assert_eq!(
+            names(b),
+            vec![
+                (
+                    "app".to_owned(),
+                    ino(&pod_b.join(format!("crio-{app_b}.scope")))
+                ),
+                (
+                    "sidecar".to_owned(),
+                    ino(&pod_b.join(format!("crio-{side_b}.scope")))
+                )
+            ]
+        );
+
+        let yaml = r#"
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata: {name: app-only}
+spec:
+  containerSelector: {matchLabels: {name: app}}
+---
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicyNamespaced
+metadata: {name: web-pods, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+---
+apiVersion: cilium.io/v1alpha1
+kind: TracingPolicyNamespaced
+metadata: {name: sidecars-elsewhere, namespace: other}
+spec:
+  containerSelector: {matchLabels: {name: sidecar}}
+"#;
+        let (policies, errors) = crate::parse_policies("p.yaml", yaml);
+        assert!(errors.is_empty(), "{errors:?}");
+        let (roots, global) = scope(&policies, &found);
+        // No node-wide bit for a cluster-wide policy that selects containers.
+        assert_eq!(global, 0);
+        let mut expected = vec![
+            (a.containers[0].id, 0b001),
+            (b.containers[0].id, 0b001),
+            (a.id, 0b010),
+            (b.id, 0b010),
+        ];
+        expected.sort();
+        assert_eq!(roots, expected);
+
+        let by_cgroup = pods_by_cgroup(&found);
+        let nested = ino(&pod_a.join(app_a).join("nested"));
+        assert_eq!(by_cgroup[&nested].container_name.as_deref(), Some("app"));
+        assert_eq!(
+            by_cgroup[&a.containers[1].id].container_name.as_deref(),
+            Some("sidecar")
+        );
+        assert_eq!(by_cgroup[&ino(&pod_a.join("pause0"))].container_name, None);
+        assert_eq!(by_cgroup[&a.id].name, "web-a");
+        let _ = std::fs::remove_dir_all(&tmp);
     }
 }

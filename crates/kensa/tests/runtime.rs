@@ -6,6 +6,8 @@
 //! The tests run one at a time: the detach checks count kensa's programs
 //! in the kernel, which another test's run would add to.
 
+mod support;
+
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -1233,4 +1235,201 @@ fn match_return_args_posts_only_the_reads_whose_return_value_matches() {
         "{:#?}",
         run.events
     );
+}
+
+/// Processes a test started and the cgroup tree it made, stopped and
+/// removed even when an assertion fails, so a failed run leaves no agent
+/// holding programs (which every later detach check would count).
+struct Started {
+    children: Vec<std::process::Child>,
+    cgroups: PathBuf,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        remove_cgroup_tree(&self.cgroups);
+    }
+}
+
+/// A pod as the API server serves it, with two started containers.
+fn api_pod(uid: &str, name: &str, app_id: &str, sidecar_id: &str) -> Value {
+    let status = |container: &str, id: &str| {
+        serde_json::json!({"name": container, "ready": true, "restartCount": 0,
+            "image": "busybox:1.36", "imageID": "docker.io/library/busybox@sha256:0f",
+            "containerID": format!("containerd://{id}"),
+            "state": {"running": {"startedAt": "2026-11-29T09:00:00Z"}}})
+    };
+    serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"uid": uid, "namespace": "shop", "name": name, "labels": {"app": "web"}},
+        "spec": {"nodeName": "kensa-test-node",
+                 "containers": [{"name": "app", "image": "busybox:1.36"},
+                                {"name": "sidecar", "image": "busybox:1.36"}]},
+        "status": {"phase": "Running",
+                   "containerStatuses": [status("app", app_id), status("sidecar", sidecar_id)]}
+    })
+}
+
+#[test]
+fn the_agent_scopes_container_selectors_to_their_containers_in_pods_it_watches() {
+    let Some((_serial, dir)) = kernel_test("agent-containers") else {
+        return;
+    };
+    let secret = dir.join("secret/key");
+    write(&secret, "topsecret\n");
+    let policies = dir.join("policies");
+    write(
+        &policies.join("app.yaml"),
+        &file_policy(
+            "app-only",
+            &prefix_selector(&dir.join("secret"), 4, "Sigkill"),
+        )
+        .replace(
+            "spec:\n",
+            "spec:\n  containerSelector:\n    matchLabels:\n      name: app\n",
+        ),
+    );
+    // One pod laid out as the cgroupfs driver does, one (arriving later) as
+    // the systemd driver does with containerd.
+    let (uid_1, uid_2) = (
+        "0f6d1c2e-9a3b-4c5d-8e7f-001122334455",
+        "1a2b3c4d-5e6f-4a0b-9c8d-aabbccddeeff",
+    );
+    let ids: Vec<String> = (1..=4).map(|i| format!("{i}").repeat(64)).collect();
+    let root = own_cgroup().join(format!("kensa-test-kubepods-ctr-{}", std::process::id()));
+    remove_cgroup_tree(&root);
+    let pod_1 = root.join(format!("kubepods/besteffort/pod{uid_1}"));
+    let (app_1, sidecar_1) = (pod_1.join(&ids[0]), pod_1.join(&ids[1]));
+    let pod_2 = root.join(format!(
+        "kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod{}.slice",
+        uid_2.replace('-', "_")
+    ));
+    let app_2 = pod_2.join(format!("cri-containerd-{}.scope", ids[2]));
+    let sidecar_2 = pod_2.join(format!("cri-containerd-{}.scope", ids[3]));
+    for cgroup in [&app_1, &sidecar_1] {
+        std::fs::create_dir_all(cgroup).unwrap();
+    }
+    let list = |items: Vec<Value>| support::Answer::List {
+        kind: "PodList",
+        items,
+        page: 500,
+    };
+    let api = support::start(vec![(
+        "/api/v1/pods",
+        list(vec![api_pod(uid_1, "web-1", &ids[0], &ids[1])]),
+    )]);
+    let kube = tempfile::tempdir().unwrap();
+    let kubeconfig = support::kubeconfig(&kube, &api.url);
+
+    let socket = dir.join("events.sock");
+    let mut started = Started {
+        children: Vec::new(),
+        cgroups: root.clone(),
+    };
+    let agent = std::process::Command::cargo_bin("kensa")
+        .unwrap()
+        .env("KUBECONFIG", &kubeconfig)
+        .args(["runtime", "agent", "--rescan", "0.2", "--policy-dir"])
+        .arg(&policies)
+        .args(["--context", "local-ctx", "--node", "kensa-test-node"])
+        .arg("--cgroup-root")
+        .arg(&root)
+        .arg("--listen")
+        .arg(format!("unix:{}", socket.display()))
+        .spawn()
+        .unwrap();
+    let agent_pid = agent.id();
+    started.children.push(agent);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !socket.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(socket.exists(), "the agent serves no socket");
+    let mut client = std::process::Command::cargo_bin("kensa")
+        .unwrap()
+        .args(["runtime", "events", "-o", "json", "--server"])
+        .arg(format!("unix:{}", socket.display()))
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client_out = client.stdout.take().unwrap();
+    started.children.push(client);
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(client_out)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Ok(v) = serde_json::from_str(&line)
+                && tx.send(v).is_err()
+            {
+                break;
+            }
+        }
+    });
+
+    // The app container is selected; its sidecar, in the same pod, is not.
+    assert_eq!(cat_in(&sidecar_1, &secret), (0, "topsecret\n".to_owned()));
+    assert_eq!(std::fs::read_to_string(&secret).unwrap(), "topsecret\n");
+    // Killed every time; read again until the events client, which may not
+    // have subscribed yet on a busy machine, reports a kill.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut kill_event = None;
+    while kill_event.is_none() && Instant::now() < deadline {
+        assert_eq!(cat_in(&app_1, &secret).0, 137);
+        while let Ok(e) = rx.recv_timeout(Duration::from_millis(300)) {
+            if let Some(k) = e.get("process_kprobe") {
+                kill_event = Some(k.clone());
+                break;
+            }
+        }
+    }
+    let k = kill_event.expect("the events client got the kill");
+    assert_eq!(k["policy_name"], "app-only");
+    assert_eq!(k["process"]["pod"]["name"], "web-1");
+    assert_eq!(k["process"]["pod"]["container"]["name"], "app");
+
+    // A pod scheduled later reaches the agent through its watch.
+    for cgroup in [&app_2, &sidecar_2] {
+        std::fs::create_dir_all(cgroup).unwrap();
+    }
+    api.set(
+        "/api/v1/pods",
+        list(vec![
+            api_pod(uid_1, "web-1", &ids[0], &ids[1]),
+            api_pod(uid_2, "web-2", &ids[2], &ids[3]),
+        ]),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut enforced = false;
+    while !enforced && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+        enforced = cat_in(&app_2, &secret).0 == 137;
+    }
+    assert!(enforced, "the new pod's app container was never scoped");
+    assert_eq!(cat_in(&sidecar_2, &secret), (0, "topsecret\n".to_owned()));
+
+    let requests = api.seen.lock().unwrap().clone();
+    assert!(
+        requests.iter().all(|r| r.contains("/api/v1/pods?")
+            && r.contains("fieldSelector=spec.nodeName%3Dkensa-test-node")
+            && r.contains("Bearer kensa-test-token")),
+        "{requests:#?}"
+    );
+    assert!(
+        requests.iter().any(|r| r.contains("watch=true")),
+        "{requests:#?}"
+    );
+
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &agent_pid.to_string()])
+        .status();
+    let status = started.children[0].wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(settle(0), 0, "programs left after the agent stopped");
 }

@@ -54,10 +54,17 @@ Examples:
     #[command(after_help = "\
 Policies are read from --policy-dir (*.yaml, *.yml) and re-read when the directory changes; a
 set that does not load is reported and the previous one stays in force. A cluster-wide
-TracingPolicy without podSelector applies to every process of the node, as in Tetragon; others
-apply to the pods they select, found below the cgroup root by the kubelet's pod cgroup names
-(pod<UID>, kubepods-...-pod<UID>.slice) with names and labels from --pods, a
-`kubectl get pods -A -o json` snapshot, re-read when it changes.
+TracingPolicy without podSelector or containerSelector applies to every process of the node,
+as in Tetragon; others apply to the pods they select, found below the cgroup root by the
+kubelet's pod cgroup names (pod<UID>, kubepods-...-pod<UID>.slice). A containerSelector
+(matched against {name: <container name>}) narrows a policy to those containers' cgroups
+below the pod's (<id>, cri-containerd-<id>.scope, crio-<id>.scope, docker-<id>.scope), by the
+ids in the pod's status.containerStatuses.
+
+Pods come from the API server: a watch on pods with spec.nodeName=<--node> through the
+kubeconfig (--context) or, in a pod, the service account (RBAC: get, list, watch on pods).
+New pods, restarted containers and deleted pods take effect without a restart. With --pods
+FILE they come from a `kubectl get pods -A -o json` snapshot instead, re-read when it changes.
 
 Override on file access is refused here (Landlock only confines a workload kensa starts);
 connect Override works node-wide through cgroup connect4/6 hooks on the cgroup root.
@@ -67,8 +74,9 @@ Metrics: OpenMetrics on --metrics ADDR at /metrics (events, lost events, actions
 SIGTERM or SIGINT: detach everything and exit 0.
 
 Example:
-  kensa runtime agent --policy-dir /etc/kensa/policies --pods pods.json \\
-    --listen unix:/run/kensa/events.sock --metrics 127.0.0.1:2112")]
+  NODE_NAME=$(hostname) kensa runtime agent --policy-dir /etc/kensa/policies \\
+    --listen unix:/run/kensa/events.sock --metrics 127.0.0.1:2112
+  kensa runtime agent --policy-dir /etc/kensa/policies --pods pods.json")]
     Agent(AgentArgs),
     /// Stream events from a running agent, as `tetra getevents` does.
     #[command(after_help = "\
@@ -94,9 +102,18 @@ pub struct AgentArgs {
     /// Serve Prometheus/OpenMetrics metrics on this address.
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<std::net::SocketAddr>,
-    /// Pods of the cluster (kubectl get pods -A -o json), for pod selectors and event pods.
+    /// Read pods from this snapshot (kubectl get pods -A -o json, re-read when it changes)
+    /// instead of watching the API server.
     #[arg(long, value_name = "FILE")]
     pub pods: Option<PathBuf>,
+    /// Kubeconfig context for watching pods (default: the current context; in a pod
+    /// without a kubeconfig, the service account). Needs get, list and watch on pods.
+    #[arg(long, value_name = "CONTEXT", conflicts_with = "pods")]
+    pub context: Option<String>,
+    /// This node's name: only pods with spec.nodeName equal to it are watched
+    /// (default: $NODE_NAME, else the hostname).
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
     /// Where to look for the kubelet's pod cgroups (default: the cgroup2 mount).
     #[arg(long, value_name = "DIR")]
     pub cgroup_root: Option<PathBuf>,

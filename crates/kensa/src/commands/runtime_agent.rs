@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
+use kensa_k8s::node_pods::NodePods;
 use kensa_runtime::compile::{self, Compiled, Mode};
-use kensa_runtime::namespaces::HostNamespaces;
 use kensa_runtime::events::EventKind;
 use kensa_runtime::kernel::{self, Engine, Scope, abi};
 use kensa_runtime::metrics::{LostReason, RuntimeMetrics, serve_metrics};
-use kensa_runtime::pods::{self, PodCgroup};
+use kensa_runtime::namespaces::HostNamespaces;
+use kensa_runtime::pods::{self, PodCgroup, PodInfo};
 use kensa_runtime::process_cache::ProcessCache;
 use kensa_runtime::stream::{self, EventHub, Filter};
 use kensa_runtime::{Plan, Policy};
@@ -66,14 +67,81 @@ struct Loaded {
     roots: Vec<(u64, u64)>,
 }
 
-fn read_pods(file: Option<&Path>, root: &Path) -> anyhow::Result<Vec<PodCgroup>> {
-    let Some(file) = file else {
-        return Ok(Vec::new());
-    };
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("--pods {}", file.display()))?;
-    let pods = pods::parse_pods(&file.display().to_string(), &text)?;
-    Ok(pods::find_pod_cgroups(root, &pods))
+/// How long the agent waits for the API server's first list before it
+/// starts enforcing without pods (node-wide policies must not wait on an
+/// unreachable API server); the pods are scoped when the list arrives.
+const FIRST_LIST_WAIT: Duration = Duration::from_secs(10);
+
+/// Where the agent learns the pods of its node.
+enum PodSource {
+    /// A `kubectl get pods -A -o json` snapshot, re-read when it changes.
+    Snapshot(PathBuf),
+    /// A watch on the API server, converted when its generation moves.
+    Live {
+        watch: NodePods,
+        generation: Option<u64>,
+        pods: Vec<PodInfo>,
+    },
+}
+
+impl PodSource {
+    fn open(args: &AgentArgs, node: &str) -> anyhow::Result<Self> {
+        if let Some(file) = &args.pods {
+            return Ok(Self::Snapshot(file.clone()));
+        }
+        let watch = NodePods::watch(args.context.as_deref(), node).context(
+            "watching this node's pods on the API server (--pods FILE reads a snapshot instead)",
+        )?;
+        if watch.wait_synced(FIRST_LIST_WAIT) {
+            eprintln!("kensa: agent: watching the pods of node {node}");
+        } else {
+            for e in watch.take_errors() {
+                eprintln!("kensa: agent: listing pods: {e}");
+            }
+            eprintln!(
+                "kensa: agent: no pod list for node {node} yet; node-wide policies are in force, pod policies follow when it comes"
+            );
+        }
+        Ok(Self::Live {
+            watch,
+            generation: None,
+            pods: Vec::new(),
+        })
+    }
+
+    /// The snapshot file, whose changes the agent looks for.
+    fn file(&self) -> Option<&Path> {
+        match self {
+            Self::Snapshot(file) => Some(file),
+            Self::Live { .. } => None,
+        }
+    }
+
+    fn pods(&mut self) -> anyhow::Result<Vec<PodInfo>> {
+        match self {
+            Self::Snapshot(file) => {
+                let text = std::fs::read_to_string(&*file)
+                    .with_context(|| format!("--pods {}", file.display()))?;
+                Ok(pods::parse_pods(&file.display().to_string(), &text)?)
+            }
+            Self::Live {
+                watch,
+                generation,
+                pods,
+            } => {
+                for e in watch.take_errors() {
+                    eprintln!("kensa: agent: watching pods: {e}");
+                }
+                if *generation != Some(watch.generation())
+                    && let Some((now, listed)) = watch.current()
+                {
+                    *pods = listed.iter().filter_map(pods::pod_from_json).collect();
+                    *generation = Some(now);
+                }
+                Ok(pods.clone())
+            }
+        }
+    }
 }
 
 fn load(
@@ -82,29 +150,13 @@ fn load(
     pod_cgroups: &[PodCgroup],
 ) -> Result<Loaded, Vec<String>> {
     let policies = load_policies(&policy_files(&args.policy_dir))?;
-    // Pods are the unit the agent scopes by; a container selector would be
-    // silently widened to the whole pod, so it is refused instead.
-    let with_containers: Vec<String> = policies
-        .iter()
-        .filter(|(p, _)| p.spec.container_selector.is_some())
-        .map(|(p, _)| {
-            let line = p.line_of("spec.containerSelector").map(|l| format!(":{l}")).unwrap_or_default();
-            format!(
-                "{}{line}: spec.containerSelector: not carried out by the agent, which scopes policies by pod (kensa runtime run takes --container)",
-                p.source.file
-            )
-        })
-        .collect();
-    if !with_containers.is_empty() {
-        return Err(with_containers);
-    }
     let compiled = compile::compile(
         &policies,
         Mode::Agent,
         &resolve_binary,
         &HostNamespaces::read(Path::new("/proc")),
     )
-        .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    .map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let plain: Vec<Policy> = policies.iter().map(|(p, _)| p.clone()).collect();
     let (roots, global) = pods::scope(&plain, pod_cgroups);
     let scope = Scope::Node {
@@ -131,7 +183,9 @@ pub fn run(args: &AgentArgs, color: ColorChoice) -> anyhow::Result<u8> {
     let cgroup2 =
         kensa_sandbox::cgroup::cgroup2_mount().context("finding the cgroup2 hierarchy")?;
     let pod_root = args.cgroup_root.clone().unwrap_or_else(|| cgroup2.clone());
-    let mut pod_cgroups = read_pods(args.pods.as_deref(), &pod_root)?;
+    let node = args.node.clone().unwrap_or_else(node_name);
+    let mut source = PodSource::open(args, &node)?;
+    let mut pod_cgroups = pods::find_pod_cgroups(&pod_root, &source.pods()?);
     let mut loaded = match load(args, &cgroup2, &pod_cgroups) {
         Ok(loaded) => loaded,
         Err(problems) => {
@@ -156,13 +210,13 @@ pub fn run(args: &AgentArgs, color: ColorChoice) -> anyhow::Result<u8> {
         Some(addr) => Some(serve_metrics(addr, Arc::clone(&metrics)).context("serving metrics")?),
         None => None,
     };
-    let mut cache = ProcessCache::new(node_name(), args.process_cache as usize);
+    let mut cache = ProcessCache::new(node, args.process_cache as usize);
     cache.pods = pods::pods_by_cgroup(&pod_cgroups);
     let clock = boot_offset();
     let rescan = Duration::from_secs_f64(args.rescan.max(0.1));
-    let mut seen = fingerprint(&args.policy_dir, args.pods.as_deref());
+    let mut seen = fingerprint(&args.policy_dir, source.file());
     eprintln!(
-        "kensa: agent: {} policies, {} pods with policies, events on {}",
+        "kensa: agent: {} policies, {} pod or container cgroups with policies, events on {}",
         loaded.policies.len(),
         loaded.roots.len(),
         socket.display()
@@ -210,12 +264,15 @@ pub fn run(args: &AgentArgs, color: ColorChoice) -> anyhow::Result<u8> {
             break;
         }
         // Containers start after their pod's cgroup appears: look again.
-        let now_seen = fingerprint(&args.policy_dir, args.pods.as_deref());
+        let now_seen = fingerprint(&args.policy_dir, source.file());
         let policies_changed = now_seen != seen;
-        let fresh_pods = read_pods(args.pods.as_deref(), &pod_root).unwrap_or_else(|e| {
-            eprintln!("kensa: {e:#}; keeping the pods read before");
-            pod_cgroups.clone()
-        });
+        let fresh_pods = match source.pods() {
+            Ok(infos) => pods::find_pod_cgroups(&pod_root, &infos),
+            Err(e) => {
+                eprintln!("kensa: {e:#}; keeping the pods read before");
+                pod_cgroups.clone()
+            }
+        };
         if policies_changed {
             seen = now_seen;
             match load(args, &cgroup2, &fresh_pods) {
