@@ -1203,40 +1203,6 @@ fn match_parent_binaries_looks_at_the_parent_process() {
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
 
-#[test]
-fn match_return_args_posts_only_the_reads_whose_return_value_matches() {
-    let Some((_serial, dir)) = kernel_test("return-args") else {
-        return;
-    };
-    let file = dir.join("watched/data");
-    write(&file, "twelve bytes");
-    let selector = prefix_selector(&dir.join("watched"), 4, "Post").replace(
-        "      matchActions:",
-        "      matchReturnArgs:
-      - index: 0
-        operator: GT
-        values: [\"0\"]
-      matchActions:",
-    );
-    let policy = write_policy(&dir, "non-empty-reads", &selector);
-    let text = std::fs::read_to_string(&policy).unwrap().replace(
-        "    syscall: false\n",
-        "    syscall: false\n    return: true\n    returnArg:\n      index: 0\n      type: int\n",
-    );
-    write(&policy, &text);
-    let run = kensa_run(&dir, &[&policy], &["cat", file.to_str().unwrap()]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    // cat reads the 12 bytes, then 0 at the end of the file: only the
-    // first is posted.
-    let returns: Vec<&Value> = kprobes(&run.events).iter().map(|k| &k["return"]).collect();
-    assert_eq!(
-        returns,
-        vec![&serde_json::json!({"int_arg": 12})],
-        "{:#?}",
-        run.events
-    );
-}
-
 /// Processes a test started and the cgroup tree it made, stopped and
 /// removed even when an assertion fails, so a failed run leaves no agent
 /// holding programs (which every later detach check would count).
@@ -1432,4 +1398,269 @@ fn the_agent_scopes_container_selectors_to_their_containers_in_pods_it_watches()
     let status = started.children[0].wait().unwrap();
     assert_eq!(status.code(), Some(0));
     assert_eq!(settle(0), 0, "programs left after the agent stopped");
+}
+
+/// A program with a function to probe, built here (`cc -O0` keeps its
+/// symbol and its calls): calls `kensa_check_token(n, name, 0, n + 7)` for
+/// each `n:name` argument, saying so before and after.
+fn build_uprobe_target(dir: &Path) -> PathBuf {
+    let source = dir.join("target.c");
+    write(
+        &source,
+        r#"#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+__attribute__((noinline)) long kensa_check_token(long token, const char *name, long unused, long fourth)
+{
+    return token + (long)strlen(name) + unused + fourth;
+}
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        long token = strtol(argv[i], NULL, 10);
+        const char *name = strchr(argv[i], ':');
+        name = name ? name + 1 : "";
+        printf("call %ld\n", token);
+        fflush(stdout);
+        kensa_check_token(token, name, 0, token + 7);
+        printf("after %ld\n", token);
+        fflush(stdout);
+    }
+    return 0;
+}
+"#,
+    );
+    let binary = dir.join("uprobe-target");
+    let status = std::process::Command::new("cc")
+        .args(["-O0", "-g", "-o"])
+        .arg(&binary)
+        .arg(&source)
+        .status()
+        .expect("cc (the test builds a small C program to probe)");
+    assert!(status.success(), "cc failed");
+    binary
+}
+
+#[test]
+fn a_uprobe_on_a_user_function_posts_its_arguments_and_kills_on_a_match() {
+    let Some((_serial, dir)) = kernel_test("uprobe") else {
+        return;
+    };
+    let binary = build_uprobe_target(&dir);
+    let policy = dir.join("uprobe.yaml");
+    write(
+        &policy,
+        &format!(
+            "apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: token-check
+spec:
+  uprobes:
+  - path: {binary}
+    symbols:
+    - kensa_check_token
+    args:
+    - index: 0
+      type: int64
+    - index: 1
+      type: string
+    - index: 3
+      type: int64
+    selectors:
+    - matchArgs:
+      - index: 1
+        operator: Prefix
+        values:
+        - secret
+      matchActions:
+      - action: Sigkill
+    - matchArgs:
+      - index: 0
+        operator: GT
+        values:
+        - \"0\"
+",
+            binary = binary.display()
+        ),
+    );
+    // The workload signals it runs (kensa attaches before it starts it),
+    // waits while this test calls the same function outside, then calls it
+    // itself.
+    let ready = dir.join("ready");
+    let go = dir.join("go");
+    let script = format!(
+        "touch {ready}; while [ ! -e {go} ]; do sleep 0.02; done; exec {bin} 1:public 42:secret-key 3:after",
+        ready = ready.display(),
+        go = go.display(),
+        bin = binary.display()
+    );
+    let events = dir.join("events.jsonl");
+    let mut kensa = std::process::Command::cargo_bin("kensa")
+        .unwrap()
+        .env_remove("CI")
+        .args(["runtime", "run", "-o", "json", "--events"])
+        .arg(&events)
+        .arg("--policy")
+        .arg(&policy)
+        .args(["--", "sh", "-c", &script])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ready.exists() {
+        if let Ok(Some(status)) = kensa.try_wait() {
+            let mut stderr = String::new();
+            kensa.stderr.take().unwrap().read_to_string(&mut stderr).ok();
+            panic!("kensa ended early ({status}): {stderr}");
+        }
+        assert!(Instant::now() < deadline, "the workload never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Outside the workload, the same binary with the same argument is not
+    // touched.
+    let outside = std::process::Command::new(&binary)
+        .arg("42:secret-key")
+        .output()
+        .unwrap();
+    assert_eq!(outside.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&outside.stdout).contains("after 42"));
+    std::fs::write(&go, "").unwrap();
+    let output = kensa.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(137), "{stdout}\n{stderr}");
+    assert!(stdout.contains("after 1"), "{stdout}");
+    assert!(stdout.contains("call 42"), "{stdout}");
+    assert!(!stdout.contains("after 42"), "killed in the call: {stdout}");
+    assert!(!stdout.contains("call 3"), "{stdout}");
+
+    let text = std::fs::read_to_string(&events).unwrap();
+    let uprobes: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter_map(|e| e.get("process_uprobe").cloned())
+        .collect();
+    assert_eq!(uprobes.len(), 2, "{text}");
+    let (posted, killed) = (&uprobes[0], &uprobes[1]);
+    for u in [posted, killed] {
+        assert_eq!(u["path"], binary.display().to_string());
+        assert_eq!(u["symbol"], "kensa_check_token");
+        assert_eq!(u["policy_name"], "token-check");
+        assert_eq!(u["process"]["binary"], binary.display().to_string());
+    }
+    assert_eq!(posted["action"], "KPROBE_ACTION_POST");
+    // The fourth argument comes from rcx, not the syscall convention's r10.
+    assert_eq!(
+        posted["args"],
+        serde_json::json!([{"int_arg": 1}, {"string_arg": "public"}, {"int_arg": 8}])
+    );
+    assert_eq!(killed["action"], "KPROBE_ACTION_SIGKILL");
+    assert_eq!(killed["args"][1], serde_json::json!({"string_arg": "secret-key"}));
+}
+
+#[test]
+fn a_syscall_tracepoint_reads_the_fields_tetragon_numbers_and_kills_on_a_match() {
+    let Some((_serial, dir)) = kernel_test("tracepoint") else {
+        return;
+    };
+    write(&dir.join("data/secret.txt"), "secret\n");
+    write(&dir.join("data/plain.txt"), "plain\n");
+    // Fields 0-3 are the common ones, 4 __syscall_nr, 5 dfd, 6 filename,
+    // 7 flags; selectors name args by position.
+    let policy = dir.join("tracepoint.yaml");
+    write(
+        &policy,
+        "apiVersion: cilium.io/v1alpha1
+kind: TracingPolicy
+metadata:
+  name: opens
+spec:
+  tracepoints:
+  - subsystem: syscalls
+    event: sys_enter_openat
+    args:
+    - index: 6
+      type: string
+    - index: 7
+      type: int
+    selectors:
+    - matchArgs:
+      - index: 0
+        operator: Postfix
+        values:
+        - secret.txt
+      matchActions:
+      - action: Sigkill
+    - matchArgs:
+      - index: 0
+        operator: Postfix
+        values:
+        - plain.txt
+",
+    );
+    let script = format!(
+        "cd {}; cat plain.txt; cat secret.txt; echo after=$?",
+        dir.join("data").display()
+    );
+    let run = kensa_run(&dir, &[&policy], &["sh", "-c", &script]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("plain"), "{}", run.stdout);
+    assert!(!run.stdout.contains("secret"), "{}", run.stdout);
+    assert!(run.stdout.contains("after=137"), "{}", run.stdout);
+    let tracepoints: Vec<&Value> = run
+        .events
+        .iter()
+        .filter_map(|e| e.get("process_tracepoint"))
+        .collect();
+    assert_eq!(tracepoints.len(), 2, "{:?}", run.events);
+    for (t, file, action) in [
+        (tracepoints[0], "plain.txt", "KPROBE_ACTION_POST"),
+        (tracepoints[1], "secret.txt", "KPROBE_ACTION_SIGKILL"),
+    ] {
+        assert_eq!(t["subsys"], "syscalls");
+        assert_eq!(t["event"], "sys_enter_openat");
+        assert_eq!(t["action"], action);
+        assert_eq!(t["policy_name"], "opens");
+        // The path as passed to openat; flags O_RDONLY (0) is omitted.
+        assert_eq!(t["args"][0], serde_json::json!({"string_arg": file}));
+        assert!(t["process"]["binary"].as_str().unwrap().ends_with("/cat"));
+    }
+}
+
+#[test]
+fn match_return_args_posts_only_the_reads_whose_return_value_matches() {
+    let Some((_serial, dir)) = kernel_test("return-args") else {
+        return;
+    };
+    let file = dir.join("watched/data");
+    write(&file, "twelve bytes");
+    let selector = prefix_selector(&dir.join("watched"), 4, "Post").replace(
+        "      matchActions:",
+        "      matchReturnArgs:
+      - index: 0
+        operator: GT
+        values: [\"0\"]
+      matchActions:",
+    );
+    let policy = write_policy(&dir, "non-empty-reads", &selector);
+    let text = std::fs::read_to_string(&policy).unwrap().replace(
+        "    syscall: false\n",
+        "    syscall: false\n    return: true\n    returnArg:\n      index: 0\n      type: int\n",
+    );
+    write(&policy, &text);
+    let run = kensa_run(&dir, &[&policy], &["cat", file.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // cat reads the 12 bytes, then 0 at the end of the file: only the
+    // first is posted.
+    let returns: Vec<&Value> = kprobes(&run.events).iter().map(|k| &k["return"]).collect();
+    assert_eq!(
+        returns,
+        vec![&serde_json::json!({"int_arg": 12})],
+        "{:#?}",
+        run.events
+    );
 }
