@@ -66,8 +66,9 @@ kubeconfig (--context) or, in a pod, the service account (RBAC: get, list, watch
 New pods, restarted containers and deleted pods take effect without a restart. With --pods
 FILE they come from a `kubectl get pods -A -o json` snapshot instead, re-read when it changes.
 
-Override on file access is refused here (Landlock only confines a workload kensa starts);
-connect Override works node-wide through cgroup connect4/6 hooks on the cgroup root.
+Override on file access is refused here: its seccomp supervisor and Landlock can only confine a
+workload kensa starts itself (kensa runtime run); connect Override works node-wide through
+cgroup connect4/6 hooks on the cgroup root.
 
 Events: JSON lines on the unix socket (--listen); read them with `kensa runtime events`.
 Metrics: OpenMetrics on --metrics ADDR at /metrics (events, lost events, actions, process cache).
