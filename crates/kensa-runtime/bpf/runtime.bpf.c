@@ -121,6 +121,62 @@ struct {
 	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
 
+/* The path-verdict cache: which of a hook's string sets an open file's
+ * path is in, so that a workload reading the same files over and over
+ * neither walks their dentries nor searches the string tries again.
+ *
+ * A file's path is a function of (mount, dentry) and the reader's root, so
+ * those are the key, with the hook (its sets). An entry holds only while
+ * - path_gen has not moved: every syscall that can change the path of a
+ *   dentry that already exists (rename of it or of a directory above it,
+ *   mounts) bumps it when it starts and again when it has finished;
+ * - the dentry still has the parent, name hash and inode it had: a freed
+ *   dentry's memory reused for another file is a miss.
+ * Unlink needs no bump: it changes no surviving dentry's path.
+ *
+ * While such a syscall is in flight, a walk may still see the old path, so
+ * nothing is cached (moves_in_flight). Its end is the task's next syscall
+ * entry, or its exit, rather than sys_exit: attaching sys_exit would cost
+ * every syscall on the machine, and this costs one load of a global while
+ * no rename is in flight. */
+__u64 path_gen = 0;
+__u64 moves_in_flight = 0;
+
+/* pid_tgid of each task inside a path-moving syscall. Hash, not LRU: an
+ * entry must never be dropped while counted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} moving_tasks SEC(".maps");
+
+struct verdict_key {
+	__u64 dentry;
+	__u64 mnt;
+	__u64 root_dentry;
+	__u64 root_mnt;
+	__u32 hook;
+	__u32 pad;
+};
+
+struct verdict {
+	__u64 gen;
+	__u64 parent;
+	__u64 hash_len;
+	__u64 inode;
+	__u64 found_in;
+	__u32 found_base;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct verdict_key);
+	__type(value, struct verdict);
+} path_verdicts SEC(".maps");
+
 struct pathbuf {
 	char buf[2 * PATH_LEN];
 	__u32 truncated;
@@ -141,6 +197,20 @@ struct eval {
 	__u32 tgid;
 	__u32 nspid;
 	__u32 pad2;
+	/* A file argument whose path is built only when something needs it: a
+	 * string filter on a path_verdicts miss, or an event. */
+	__u64 file_mnt;
+	__u64 file_dentry;
+	__u32 path_pending;
+	/* found_in bit (set - found_base): the path is in string set `set`
+	 * (from path_verdicts; valid while use_found). */
+	__u32 use_found;
+	__u64 found_in;
+	__u32 found_base;
+	__u32 pad3;
+	/* In map memory, not on the stack: the kernel pointers stored here
+	 * read back as plain numbers, which build_path takes. */
+	struct verdict_key vkey;
 	struct str_key skey;
 	struct addr_key akey;
 	struct pathbuf pb;
@@ -283,13 +353,16 @@ __noinline __u32 file_path(struct pathbuf *pb, __u64 file_addr)
 			  (__u64)BPF_CORE_READ(fs, root.dentry), (__u64)BPF_CORE_READ(fs, root.mnt));
 }
 
+/* task is a BTF pointer (bpf_get_current_task_btf): its fields are read
+ * with plain loads, which cost far less than probe-read helper calls on the
+ * read hook's path. The fd array's slot, an index the verifier cannot
+ * bound, is still a probe read. */
 static __always_inline struct file *fd_file(struct task_struct *task, __u64 fd)
 {
-	struct files_struct *files = BPF_CORE_READ(task, files);
-	struct fdtable *fdt = BPF_CORE_READ(files, fdt);
-	if (fd >= BPF_CORE_READ(fdt, max_fds))
+	struct fdtable *fdt = task->files->fdt;
+	if (fd >= fdt->max_fds)
 		return 0;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file **fds = fdt->fd;
 	struct file *file = 0;
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
 	return file;
@@ -407,23 +480,54 @@ static __always_inline bool lookup_string(struct eval *e, __u32 set, bool revers
 	return bpf_map_lookup_elem(&strings, key) != 0;
 }
 
+/* The path of a file argument gathered without it (set_file). A global
+ * function, so that its callers' verification does not branch on it. */
+__noinline int ensure_path(struct eval *e)
+{
+	if (!e || !e->path_pending)
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	e->path_pos = build_path(&e->pb, e->file_mnt, e->file_dentry, (__u64)BPF_CORE_READ(fs, root.dentry),
+				 (__u64)BPF_CORE_READ(fs, root.mnt));
+	e->path_pending = 0;
+	return 0;
+}
+
+/* Postfix sets hold reversed strings; a set serves one direction only. */
+static __always_inline bool reversed_op(__u8 op)
+{
+	return op == OP_POSTFIX || op == OP_NOTPOSTFIX;
+}
+
 static __always_inline bool match_str(struct filter *f, struct eval *e)
 {
 	if (!e->path_ok)
 		return false;
+	bool negate;
 	switch (f->op) {
 	case OP_EQ:
 	case OP_PREFIX:
-		return lookup_string(e, f->set, false);
+	case OP_POSTFIX:
+		negate = false;
+		break;
 	case OP_NE:
 	case OP_NOTPREFIX:
-		return !lookup_string(e, f->set, false);
-	case OP_POSTFIX:
-		return lookup_string(e, f->set, true);
 	case OP_NOTPOSTFIX:
-		return !lookup_string(e, f->set, true);
+		negate = true;
+		break;
+	default:
+		return false;
 	}
-	return false;
+	bool found;
+	if (e->use_found) {
+		__u32 bit = f->set - e->found_base;
+		found = bit < 64 && ((e->found_in >> bit) & 1);
+	} else {
+		ensure_path(e);
+		found = lookup_string(e, f->set, reversed_op(f->op));
+	}
+	return found != negate;
 }
 
 static __always_inline bool lookup_addr(struct eval *e, __u32 set, __u8 *addr)
@@ -664,15 +768,17 @@ static __always_inline void read_sockaddr(struct eval *e, struct task_struct *ta
 	e->sock_ok = 1;
 }
 
+/* regs is the tracepoint's BTF pointer (or the uprobe's stack copy):
+ * plain loads. */
 static __always_inline __u64 reg_arg(struct pt_regs *regs, __u32 index)
 {
 	switch (index) {
-	case 0: return BPF_CORE_READ(regs, di);
-	case 1: return BPF_CORE_READ(regs, si);
-	case 2: return BPF_CORE_READ(regs, dx);
-	case 3: return BPF_CORE_READ(regs, r10);
-	case 4: return BPF_CORE_READ(regs, r8);
-	default: return BPF_CORE_READ(regs, r9);
+	case 0: return regs->di;
+	case 1: return regs->si;
+	case 2: return regs->dx;
+	case 3: return regs->r10;
+	case 4: return regs->r8;
+	default: return regs->r9;
 	}
 }
 
@@ -680,7 +786,11 @@ static __always_inline void set_file(struct eval *e, struct task_struct *task, s
 {
 	if (!file)
 		return;
-	e->path_pos = file_path(&e->pb, (__u64)file);
+	/* A read-only BTF view of the file: plain (fault-safe) loads. */
+	struct file *f = bpf_core_cast(file, struct file);
+	e->file_mnt = (__u64)f->f_path.mnt;
+	e->file_dentry = (__u64)f->f_path.dentry;
+	e->path_pending = 1;
 	e->path_ok = 1;
 }
 
@@ -690,6 +800,8 @@ static __always_inline void gather(struct eval *e, struct hook *h, struct task_s
 				   struct pt_regs *regs, __s64 ret)
 {
 	e->path_ok = 0;
+	e->path_pending = 0;
+	e->use_found = 0;
 	e->sock_ok = 0;
 	e->pb.truncated = 0;
 	for (int i = 0; i < MAX_ARGS; i++) {
@@ -729,6 +841,7 @@ static __always_inline void gather(struct eval *e, struct hook *h, struct task_s
 				e->pb.buf[PATH_LEN] = 0;
 				e->path_pos = start & (PATH_LEN - 1);
 				e->path_ok = len > 0;
+				e->path_pending = 0;
 			}
 			break;
 		}
@@ -739,6 +852,148 @@ static __always_inline void gather(struct eval *e, struct hook *h, struct task_s
 			e->ints[i] = ret;
 			break;
 		}
+	}
+}
+
+/* ---- The path-verdict cache ---- */
+
+/* A global function: verified once, not once per string filter. */
+__noinline bool path_in_set(struct eval *e, __u32 set, bool reverse)
+{
+	if (!e)
+		return false;
+	return lookup_string(e, set, reverse);
+}
+
+/* On a miss: the path built, each of h's string sets looked up once.
+ * False if the sets' ids span more than the 64 bits of found_in. */
+static __always_inline bool fill_verdict(struct eval *e, struct hook *h, struct verdict *v)
+{
+	__u32 base = 0xffffffff;
+	for (int k = 0; k < MAX_SELECTORS * MAX_FILTERS; k++) {
+		__u32 j = k / MAX_FILTERS, i = k % MAX_FILTERS;
+		if (j >= h->nselectors)
+			break;
+		struct selector *s = &h->selectors[j];
+		if (i >= s->nfilters || s->filters[i].kind != FK_STR)
+			continue;
+		if (s->filters[i].set < base)
+			base = s->filters[i].set;
+	}
+	__u64 known = 0, found = 0;
+	for (int k = 0; k < MAX_SELECTORS * MAX_FILTERS; k++) {
+		__u32 j = k / MAX_FILTERS, i = k % MAX_FILTERS;
+		if (j >= h->nselectors)
+			break;
+		struct selector *s = &h->selectors[j];
+		struct filter *f = &s->filters[i];
+		if (i >= s->nfilters || f->kind != FK_STR)
+			continue;
+		__u32 bit = f->set - base;
+		if (bit >= 64)
+			return false;
+		if ((known >> bit) & 1)
+			continue;
+		known |= 1ull << bit;
+		if (path_in_set(e, f->set, reversed_op(f->op)))
+			found |= 1ull << bit;
+	}
+	v->found_in = found;
+	v->found_base = base;
+	return true;
+}
+
+/* Makes e's string filters answer from path_verdicts for hook `id`, or,
+ * on a miss, builds the path, fills the entry and answers from it. */
+__noinline int use_path_verdicts(struct eval *e, struct hook *h, __u32 id)
+{
+	if (!e || !h)
+		return 0;
+	/* Read before the walk, the generation first: a path move started
+	 * after this read leaves the entry stale; one started before it is
+	 * counted in moves_in_flight (counted before its bump), and then the
+	 * entry is not made. */
+	__u64 gen = *(volatile __u64 *)&path_gen;
+	bool may_cache = *(volatile __u64 *)&moves_in_flight == 0;
+	struct fs_struct *fs = bpf_get_current_task_btf()->fs;
+	struct verdict_key *key = &e->vkey;
+	key->dentry = e->file_dentry;
+	key->mnt = e->file_mnt;
+	key->root_dentry = (__u64)fs->root.dentry;
+	key->root_mnt = (__u64)fs->root.mnt;
+	key->hook = id;
+	key->pad = 0;
+	struct dentry *d = bpf_core_cast((void *)e->file_dentry, struct dentry);
+	__u64 parent = (__u64)d->d_parent;
+	__u64 hash_len = d->d_name.hash_len;
+	__u64 inode = (__u64)d->d_inode;
+	struct verdict *v = bpf_map_lookup_elem(&path_verdicts, key);
+	if (v && v->gen == gen && v->parent == parent && v->hash_len == hash_len && v->inode == inode) {
+		e->found_in = v->found_in;
+		e->found_base = v->found_base;
+		e->use_found = 1;
+		return 1;
+	}
+	e->path_pos = build_path(&e->pb, key->mnt, key->dentry, key->root_dentry, key->root_mnt);
+	e->path_pending = 0;
+	struct verdict nv = {
+		.gen = gen,
+		.parent = parent,
+		.hash_len = hash_len,
+		.inode = inode,
+	};
+	if (!fill_verdict(e, h, &nv))
+		return 0; /* match_str looks the sets up itself */
+	if (may_cache)
+		bpf_map_update_elem(&path_verdicts, key, &nv, BPF_ANY);
+	e->found_in = nv.found_in;
+	e->found_base = nv.found_base;
+	e->use_found = 1;
+	return 0;
+}
+
+/* x86-64 syscalls that can change the path of a dentry that exists:
+ * renames (of it or of a directory above it) and changes to the mount
+ * tree. chroot and setns change the reader's root, which is in the key. */
+static __always_inline bool moves_paths(long id)
+{
+	switch (id) {
+	case 82:  /* rename */
+	case 155: /* pivot_root */
+	case 165: /* mount */
+	case 166: /* umount2 */
+	case 264: /* renameat */
+	case 316: /* renameat2 */
+	case 428: /* open_tree */
+	case 429: /* move_mount */
+	case 432: /* fsmount */
+		return true;
+	}
+	return false;
+}
+
+/* A task enters a path-moving syscall. If it cannot be recorded (the map
+ * full), the count stays up for good and nothing is cached any more:
+ * slower, never wrong. */
+static __always_inline void path_move_started(void)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	__u32 one = 1;
+	__sync_fetch_and_add(&moves_in_flight, 1);
+	__sync_fetch_and_add(&path_gen, 1);
+	bpf_map_update_elem(&moving_tasks, &key, &one, BPF_ANY);
+}
+
+/* The current task's path move, if any, is over (it entered another
+ * syscall, or is exiting). The generation moves before the count drops:
+ * a reader that sees no move in flight has a generation that is stale if
+ * it predates this one. */
+static __always_inline void path_move_finished(void)
+{
+	__u64 key = bpf_get_current_pid_tgid();
+	if (bpf_map_delete_elem(&moving_tasks, &key) == 0) {
+		__sync_fetch_and_add(&path_gen, 1);
+		__sync_fetch_and_sub(&moves_in_flight, 1);
 	}
 }
 
@@ -776,6 +1031,7 @@ static __always_inline void post_hook(struct eval *e, struct task_struct *task, 
 	for (int i = 0; i < MAX_ARGS; i++)
 		r->ints[i] = e->ints[i];
 	__u32 len = 0;
+	ensure_path(e);
 	if (e->path_ok) {
 		__u32 start = e->path_pos & (PATH_LEN - 1);
 		len = PATH_LEN - start;
@@ -857,7 +1113,6 @@ static __always_inline void run_slot(__u32 slot, struct pt_regs *regs, __s64 ret
 		return;
 	struct task_struct *task = bpf_get_current_task_btf();
 	load_proc(e);
-	e->nspid = ns_pid(task);
 	for (int i = 0; i < HOOKS_PER_SLOT; i++) {
 		if (i >= sh->n)
 			break;
@@ -865,13 +1120,21 @@ static __always_inline void run_slot(__u32 slot, struct pt_regs *regs, __s64 ret
 		struct hook *h = bpf_map_lookup_elem(&hooks, &id);
 		if (!h || h->policy >= 64 || !((scope >> h->policy) & 1))
 			continue;
+		/* Rare (matchPIDs isNamespacePID): not worth remembering. */
+		if (h->flags & HOOK_NS_PID)
+			e->nspid = ns_pid(task);
 		gather(e, h, task, regs, ret);
 		/* The kernel hook this stands for only runs with a file (an
 		 * anonymous mmap never reaches security_mmap_file's file checks). */
 		if ((h->flags & HOOK_REQUIRE_FILE) && !e->path_ok)
 			continue;
+		if ((h->flags & HOOK_PATH_VERDICTS) && e->path_pending)
+			use_path_verdicts(e, h, id);
 		decide(e, task, h, id, nr, ret, has_ret);
 	}
+	/* The exec program shares e: leave it no pending file of ours. */
+	e->path_pending = 0;
+	e->use_found = 0;
 }
 
 SEC("tp_btf/sys_enter")
@@ -879,6 +1142,10 @@ int BPF_PROG(kensa_sys_enter, struct pt_regs *regs, long id)
 {
 	if (id < 0 || id >= NR_SYSCALLS)
 		return 0;
+	if (*(volatile __u64 *)&moves_in_flight)
+		path_move_finished();
+	if (moves_paths(id))
+		path_move_started();
 	run_slot(2 * id, regs, 0, false, id);
 	return 0;
 }
@@ -886,7 +1153,7 @@ int BPF_PROG(kensa_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(kensa_sys_exit, struct pt_regs *regs, long ret)
 {
-	long id = BPF_CORE_READ(regs, orig_ax);
+	long id = regs->orig_ax;
 	if (id < 0 || id >= NR_SYSCALLS)
 		return 0;
 	run_slot(2 * id + 1, regs, ret, true, id);
@@ -1007,6 +1274,8 @@ int BPF_PROG(kensa_exec, struct task_struct *task, int old_pid, struct linux_bin
 	struct file *file = BPF_CORE_READ(bprm, file);
 	e->path_pos = file_path(&e->pb, (__u64)file);
 	e->path_ok = 1;
+	e->path_pending = 0;
+	e->use_found = 0;
 	p.binary_sets = binary_sets_of(e);
 	bpf_map_update_elem(&procs, &tgid, &p, BPF_ANY);
 
@@ -1069,6 +1338,9 @@ int BPF_PROG(kensa_exec, struct task_struct *task, int old_pid, struct linux_bin
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(kensa_exit, struct task_struct *task)
 {
+	/* A thread killed inside a rename ends its move here. */
+	if (*(volatile __u64 *)&moves_in_flight)
+		path_move_finished();
 	__u32 pid = BPF_CORE_READ(task, pid);
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 	if (pid != tgid)

@@ -56,9 +56,12 @@ struct qstr {
 	const unsigned char *name;
 };
 
+struct inode;
+
 struct dentry {
 	struct dentry *d_parent;
 	struct qstr d_name;
+	struct inode *d_inode;
 };
 
 struct vfsmount {
@@ -301,6 +304,12 @@ enum filter_op {
 
 /* struct hook flags */
 #define HOOK_REQUIRE_FILE 1
+/* String filters on a file argument's path: their results are cached per
+ * file (path_verdicts), and sys_enter is attached to see the renames and
+ * mounts that end the cache's generations. */
+#define HOOK_PATH_VERDICTS 2
+/* A matchPIDs filter compares namespace pids: compute the task's. */
+#define HOOK_NS_PID 4
 
 /* matchPIDs flags */
 #define PID_NAMESPACE 1

@@ -985,6 +985,69 @@ fn a_monitoring_hook_with_return_reports_the_return_value() {
     );
 }
 
+/// The program caches each open file's string-filter results (the path
+/// verdict cache); a file that moves under a denied prefix after many
+/// allowed reads must still be denied at its next read, whether the file
+/// itself moved, a directory above it moved, or a new name was linked.
+#[test]
+fn a_file_moved_or_linked_under_a_denied_prefix_after_cached_reads_is_denied() {
+    let Some((_serial, dir)) = kernel_test("verdict-cache") else {
+        return;
+    };
+    let open = dir.join("open");
+    let secret = dir.join("secret");
+    std::fs::create_dir_all(&secret).unwrap();
+    let policy = write_policy(
+        &dir,
+        "deny-secret-reads",
+        &prefix_selector(&secret, 4, "Sigkill"),
+    );
+    let reads = 20;
+    let cases = [
+        // (what, file read while allowed, how it moves, where it is read after)
+        (
+            "the file renamed",
+            "moved",
+            "mv open/moved secret/moved",
+            "secret/moved",
+        ),
+        (
+            "its directory renamed",
+            "dir/inner",
+            "mv open/dir secret/dir",
+            "secret/dir/inner",
+        ),
+        (
+            "a hard link",
+            "linked",
+            "ln open/linked secret/linked",
+            "secret/linked",
+        ),
+    ];
+    for (what, name, change, after) in cases {
+        write(&open.join(name), "allowed\n");
+        let script = format!(
+            "cd {} && for i in $(seq {reads}); do cat open/{name} || exit 3; done && {change} && exec cat {after}",
+            dir.display()
+        );
+        let run = kensa_run(&dir, &[&policy], &["sh", "-c", &script]);
+        assert_eq!(
+            run.stdout.matches("allowed").count(),
+            reads,
+            "{what}: the reads before the change: {}",
+            run.stderr
+        );
+        assert_eq!(run.code, 137, "{what}: stderr: {}", run.stderr);
+        let hits = kprobes(&run.events);
+        assert_eq!(hits.len(), 1, "{what}: {:#?}", run.events);
+        assert_eq!(
+            hits[0]["args"][0]["file_arg"]["path"],
+            dir.join(after).to_str().unwrap(),
+            "{what}"
+        );
+    }
+}
+
 /// A read-kill selector on `secret`'s directory, limited by `filters`
 /// (selector fields, indented as `prefix_selector` writes them).
 fn limited_read_kill(dir: &Path, name: &str, secret: &Path, filters: &str) -> PathBuf {

@@ -5,8 +5,8 @@
 //! the map definitions of the loaded object.
 
 use crate::compile::{
-    ArgSource, CompiledHook, Filter, HOOKS_PER_SLOT, MAX_ARGS, MAX_FILTERS, MAX_SELECTORS,
-    MAX_VALS, STR_KEY,
+    ArgSource, CompiledHook, Filter, FilterKind, HOOKS_PER_SLOT, MAX_ARGS, MAX_FILTERS,
+    MAX_SELECTORS, MAX_VALS, PID_NAMESPACE, STR_KEY,
 };
 
 /// `sizeof(struct arg_spec)`.
@@ -68,13 +68,7 @@ pub fn encode_hook(h: &CompiledHook) -> Vec<u8> {
     out.extend((h.policy as u32).to_le_bytes());
     out.extend((h.selectors.len() as u32).to_le_bytes());
     out.extend((h.args.len() as u32).to_le_bytes());
-    // HOOK_REQUIRE_FILE: a file argument that does not resolve (an
-    // anonymous mmap, fd -1) means the original hook would not have run.
-    let require_file = h
-        .args
-        .iter()
-        .any(|a| matches!(a, ArgSource::FdFile(_) | ArgSource::ReturnedFile));
-    out.extend(u32::from(require_file).to_le_bytes());
+    out.extend(hook_flags(h).to_le_bytes());
     for i in 0..MAX_ARGS {
         arg_spec(&mut out, h.args.get(i).copied());
     }
@@ -92,6 +86,55 @@ pub fn encode_hook(h: &CompiledHook) -> Vec<u8> {
         out.resize(start + SELECTOR_SIZE, 0);
     }
     out
+}
+
+/// `HOOK_REQUIRE_FILE`: a file argument that does not resolve (an
+/// anonymous mmap, fd -1) means the original hook would not have run.
+const HOOK_REQUIRE_FILE: u32 = 1;
+/// `HOOK_PATH_VERDICTS`: see [`caches_path_verdicts`].
+const HOOK_PATH_VERDICTS: u32 = 2;
+/// `HOOK_NS_PID`: the program computes the namespace pid only for these.
+const HOOK_NS_PID: u32 = 4;
+
+fn hook_flags(h: &CompiledHook) -> u32 {
+    let has_file = h
+        .args
+        .iter()
+        .any(|a| matches!(a, ArgSource::FdFile(_) | ArgSource::ReturnedFile));
+    let ns_pid = h.selectors.iter().any(|s| {
+        s.filters
+            .iter()
+            .any(|f| f.kind == FilterKind::Pid && f.flags & PID_NAMESPACE != 0)
+    });
+    let mut flags = 0;
+    if has_file {
+        flags |= HOOK_REQUIRE_FILE;
+    }
+    if caches_path_verdicts(h) {
+        flags |= HOOK_PATH_VERDICTS;
+    }
+    if ns_pid {
+        flags |= HOOK_NS_PID;
+    }
+    flags
+}
+
+/// Whether the program caches `h`'s string-filter results per open file
+/// (`path_verdicts`): `h` takes a file argument, filters its path, and has
+/// no user-memory path (which would share the path buffer). Such a hook
+/// needs `sys_enter` attached, where renames and mounts end the cache's
+/// generations.
+pub fn caches_path_verdicts(h: &CompiledHook) -> bool {
+    let has_file = h
+        .args
+        .iter()
+        .any(|a| matches!(a, ArgSource::FdFile(_) | ArgSource::ReturnedFile));
+    let has_user_path = h.args.iter().any(|a| matches!(a, ArgSource::UserPath(_)));
+    let filters_strings = h
+        .selectors
+        .iter()
+        .any(|s| s.filters.iter().any(|f| f.kind == FilterKind::Str));
+    has_file && !has_user_path && filters_strings
 }
 
 /// `struct slot_hooks`.

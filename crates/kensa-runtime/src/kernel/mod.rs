@@ -189,7 +189,10 @@ impl Engine {
             .map_err(bpf("sizing the process cache"))?;
         // The floor program exists for the benchmarks only.
         open.progs.kensa_floor.set_autoload(false);
-        let needs_enter = compiled.needs(|s| matches!(s, Slot::Enter(_)));
+        // Cached path verdicts are only exact with sys_enter attached: it
+        // sees the renames and mounts that end the cache's generations.
+        let needs_enter = compiled.needs(|s| matches!(s, Slot::Enter(_)))
+            || compiled.hooks.iter().any(abi::caches_path_verdicts);
         let needs_exit = compiled.needs(|s| matches!(s, Slot::Exit(_)));
         let denies_connect = compiled.denies_connect();
         open.progs.kensa_sys_enter.set_autoload(needs_enter);
