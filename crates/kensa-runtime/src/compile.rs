@@ -810,7 +810,7 @@ impl Builder<'_> {
                 }
             }
         }
-        if hook.class == HookClass::Tracepoint || hook.class == HookClass::UserFunction {
+        if hook.class == HookClass::Tracepoint {
             self.err(
                 name,
                 &hook.path,
