@@ -769,9 +769,15 @@ impl Builder<'_> {
                     on_return,
                 } => {
                     let refused = if *on_return {
-                        Some(("return", "a uprobe on the function's return is not carried out by kensa yet; probe the entry"))
+                        Some((
+                            "return",
+                            "a uprobe on the function's return is not carried out by kensa yet; probe the entry",
+                        ))
                     } else if !addrs.is_empty() {
-                        Some(("addrs", "uprobes by absolute address are not carried out by kensa; name symbols or offsets"))
+                        Some((
+                            "addrs",
+                            "uprobes by absolute address are not carried out by kensa; name symbols or offsets",
+                        ))
                     } else {
                         None
                     };
@@ -2347,8 +2353,7 @@ spec:
 "#;
 
     #[test]
-    fn syscall_tracepoint_fields_are_the_syscall_arguments_and_selectors_name_them_by_position()
-    {
+    fn syscall_tracepoint_fields_are_the_syscall_arguments_and_selectors_name_them_by_position() {
         let c = compiled(OPENAT_TRACEPOINT, Mode::Run).unwrap();
         let hook = &c.hooks[0];
         assert_eq!(hook.slot, Slot::Enter("openat"));
@@ -2385,8 +2390,11 @@ spec:
         assert_eq!(c.hooks[0].args, vec![ArgSource::Return]);
 
         // The common fields and __syscall_nr are not read.
-        let errors = compiled(&OPENAT_TRACEPOINT.replace("index: 6", "index: 4"), Mode::Run)
-            .unwrap_err();
+        let errors = compiled(
+            &OPENAT_TRACEPOINT.replace("index: 6", "index: 4"),
+            Mode::Run,
+        )
+        .unwrap_err();
         assert!(
             errors
                 .iter()

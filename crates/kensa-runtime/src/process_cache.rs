@@ -239,8 +239,8 @@ impl ProcessCache {
                     },
                     (
                         Slot::Uprobe {
-                        binary,
-                        symbol,
+                            binary,
+                            symbol,
                             offset,
                         },
                         None,

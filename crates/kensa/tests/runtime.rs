@@ -1577,7 +1577,12 @@ spec:
     while !ready.exists() {
         if let Ok(Some(status)) = kensa.try_wait() {
             let mut stderr = String::new();
-            kensa.stderr.take().unwrap().read_to_string(&mut stderr).ok();
+            kensa
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut stderr)
+                .ok();
             panic!("kensa ended early ({status}): {stderr}");
         }
         assert!(Instant::now() < deadline, "the workload never started");
@@ -1622,7 +1627,10 @@ spec:
         serde_json::json!([{"int_arg": 1}, {"string_arg": "public"}, {"int_arg": 8}])
     );
     assert_eq!(killed["action"], "KPROBE_ACTION_SIGKILL");
-    assert_eq!(killed["args"][1], serde_json::json!({"string_arg": "secret-key"}));
+    assert_eq!(
+        killed["args"][1],
+        serde_json::json!({"string_arg": "secret-key"})
+    );
 }
 
 #[test]

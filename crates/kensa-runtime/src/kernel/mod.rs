@@ -397,9 +397,7 @@ impl Engine {
                 .progs
                 .kensa_uprobe
                 .attach_uprobe_with_opts(-1, binary, offset, opts)
-                .map_err(bpf(format!(
-                    "attaching uprobe {index} to {binary} at {at}"
-                )))?;
+                .map_err(bpf(format!("attaching uprobe {index} to {binary} at {at}")))?;
             self.links.push(link);
         }
         Ok(())
