@@ -4,6 +4,8 @@
 //! line otherwise, and failing under `CI=true`. The filter confines only
 //! the children started here.
 
+mod common;
+
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::os::fd::AsFd;
@@ -11,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::sync::{Arc, Mutex};
 
-use kensa_sandbox::cgroup::{RunCgroup, cgroup2_mount};
+use kensa_sandbox::cgroup::RunCgroup;
 use kensa_sandbox::landlock::{self, Access, DenyRule};
 use kensa_sandbox::notify::{Denial, Rule, Rules, Supervisor};
 use kensa_sandbox::spawn::{Notified, SpawnOptions, spawn_into_cgroup_notified, wait};
@@ -120,37 +122,10 @@ impl Fixture {
 }
 
 fn fixture() -> Option<Fixture> {
-    let missing = if !is_root() {
-        "not root".to_string()
-    } else {
-        match cgroup2_mount() {
-            Err(error) => error.to_string(),
-            Ok(mount) => {
-                let dir = tempfile::Builder::new()
-                    .prefix("notify-")
-                    .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-                    .expect("tempdir");
-                let fixture = Fixture { dir, mount };
-                fixture.layout(&["out/", "protected/", "protected/existing", "open/"]);
-                return Some(fixture);
-            }
-        }
-    };
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("cannot run the notify tests on this machine: {missing}");
-    }
-    println!("skipped: cannot run the notify tests on this machine: {missing}");
-    None
-}
-
-fn is_root() -> bool {
-    fs::read_to_string("/proc/self/status").is_ok_and(|status| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("Uid:"))
-            .and_then(|uids| uids.split_whitespace().nth(1))
-            == Some("0")
-    })
+    let (dir, mount) = common::kernel_workdir("notify-", "the notify tests", || None)?;
+    let fixture = Fixture { dir, mount };
+    fixture.layout(&["out/", "protected/", "protected/existing", "open/"]);
+    Some(fixture)
 }
 
 fn write_denied(fx: &Fixture, errno: i32) -> Vec<Rule> {

@@ -8,6 +8,8 @@
 //! building a ruleset lists the directories down to it and not the shared
 //! `/tmp`, where other jobs come and go.
 
+mod common;
+
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::os::fd::AsFd;
@@ -15,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use kensa_sandbox::cgroup::{RunCgroup, cgroup2_mount};
+use kensa_sandbox::cgroup::RunCgroup;
 use kensa_sandbox::landlock::{Access, DenyRule, Ruleset, abi_version, ruleset};
 use kensa_sandbox::spawn::{SpawnOptions, Spawned, spawn_into_cgroup, wait};
 use kensa_sandbox::{ChildStep, Error};
@@ -117,40 +119,12 @@ struct Run {
 /// A fixture, or `None` (with a printed line) where this machine cannot run
 /// these tests.
 fn fixture() -> Option<Fixture> {
-    let missing = if !is_root() {
-        Some("not root".to_string())
-    } else if let Err(error) = abi_version() {
-        Some(error.to_string())
-    } else {
-        match cgroup2_mount() {
-            Err(error) => Some(error.to_string()),
-            Ok(mount) => {
-                let dir = tempfile::Builder::new()
-                    .prefix("sandbox-")
-                    .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-                    .expect("tempdir");
-                let fixture = Fixture { dir, mount };
-                fixture.layout(&["out/"]);
-                return Some(fixture);
-            }
-        }
-    };
-    let missing = missing.expect("a reason");
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("cannot sandbox on this machine: {missing}");
-    }
-    println!("skipped: cannot sandbox on this machine: {missing}");
-    None
-}
-
-fn is_root() -> bool {
-    fs::read_to_string("/proc/self/status").is_ok_and(|status| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix("Uid:"))
-            .and_then(|uids| uids.split_whitespace().nth(1))
-            == Some("0")
-    })
+    let (dir, mount) = common::kernel_workdir("sandbox-", "the sandbox tests", || {
+        abi_version().err().map(|error| error.to_string())
+    })?;
+    let fixture = Fixture { dir, mount };
+    fixture.layout(&["out/"]);
+    Some(fixture)
 }
 
 /// Runs each `script` and checks its exit status (success or not) and that
