@@ -272,6 +272,24 @@ fn with_processes(process: &Process, parent: Option<&Process>) -> Map<String, Va
     map
 }
 
+/// What every hook event (kprobe, tracepoint, uprobe) carries besides its
+/// own fields.
+fn with_hook_fields(
+    process: &Process,
+    parent: Option<&Process>,
+    args: &[Arg],
+    action: &str,
+    policy_name: &str,
+) -> Map<String, Value> {
+    let mut map = with_processes(process, parent);
+    if !args.is_empty() {
+        map.insert("args".into(), args.iter().map(arg_json).collect());
+    }
+    put_str(&mut map, "action", action);
+    put_str(&mut map, "policy_name", policy_name);
+    map
+}
+
 /// The event as Tetragon's JSON export writes it: one key naming the event
 /// (`process_exec`, `process_exit`, `process_kprobe`), plus `node_name` and
 /// `time`. Empty strings, zero non-wrapper numbers and `None` are omitted.
@@ -305,16 +323,11 @@ pub fn to_json(event: &Event) -> Value {
             policy_name,
             return_value,
         } => {
-            let mut map = with_processes(process, parent.as_ref());
+            let mut map = with_hook_fields(process, parent.as_ref(), args, action, policy_name);
             put_str(&mut map, "function_name", function_name);
-            if !args.is_empty() {
-                map.insert("args".into(), args.iter().map(arg_json).collect());
-            }
             if let Some(ret) = return_value {
                 map.insert("return".into(), int_json(*ret));
             }
-            put_str(&mut map, "action", action);
-            put_str(&mut map, "policy_name", policy_name);
             ("process_kprobe", map)
         }
         EventKind::Tracepoint {
@@ -326,14 +339,9 @@ pub fn to_json(event: &Event) -> Value {
             action,
             policy_name,
         } => {
-            let mut map = with_processes(process, parent.as_ref());
+            let mut map = with_hook_fields(process, parent.as_ref(), args, action, policy_name);
             put_str(&mut map, "subsys", subsys);
             put_str(&mut map, "event", event);
-            if !args.is_empty() {
-                map.insert("args".into(), args.iter().map(arg_json).collect());
-            }
-            put_str(&mut map, "action", action);
-            put_str(&mut map, "policy_name", policy_name);
             ("process_tracepoint", map)
         }
         EventKind::Uprobe {
@@ -346,18 +354,13 @@ pub fn to_json(event: &Event) -> Value {
             action,
             policy_name,
         } => {
-            let mut map = with_processes(process, parent.as_ref());
+            let mut map = with_hook_fields(process, parent.as_ref(), args, action, policy_name);
             put_str(&mut map, "path", path);
             put_str(&mut map, "symbol", symbol);
             if *offset != 0 {
                 // protojson renders 64-bit integers as strings.
                 map.insert("offset".into(), Value::String(offset.to_string()));
             }
-            if !args.is_empty() {
-                map.insert("args".into(), args.iter().map(arg_json).collect());
-            }
-            put_str(&mut map, "action", action);
-            put_str(&mut map, "policy_name", policy_name);
             ("process_uprobe", map)
         }
     };
